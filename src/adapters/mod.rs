@@ -1,0 +1,1 @@
+//! Inbound HTTP, outbound 12go, the sandbox, configuration and telemetry.

@@ -1,0 +1,15 @@
+//! Pure types and rules: money, ids, times, the 12go search model and its
+//! translation into the Connect contract. No I/O and no HTTP framework here.
+
+pub mod auth;
+pub mod clients;
+pub mod field_error;
+pub mod ids;
+pub mod itinerary;
+pub mod money;
+pub mod search_query;
+pub mod secret;
+pub mod time;
+pub mod translate;
+pub mod twelvego;
+pub mod upstream;

@@ -1,0 +1,156 @@
+//! Times: the lenient 12go date-time parser, local wall-clock formats and ISO 8601
+//! durations whose hours never roll into days.
+
+use jiff::civil::{Date, DateTime};
+use jiff::Unit;
+
+/// Parses `YYYY-MM-DD HH:MM[:SS]` or `YYYY-MM-DDTHH:MM[:SS]`, with optional fractional
+/// seconds and an optional offset that is ignored (the wall clock is kept).
+pub fn parse_lenient_datetime(text: &str) -> Option<DateTime> {
+    let t = text.trim();
+    let b = t.as_bytes();
+    if b.len() < 16 || !(b[10] == b' ' || b[10] == b'T') {
+        return None;
+    }
+    let date = parse_date(&t[..10])?;
+    if b[13] != b':' {
+        return None;
+    }
+    let hour = digits(&t[11..13])?;
+    let minute = digits(&t[14..16])?;
+    let second = if b.len() >= 19 && b[16] == b':' {
+        digits(&t[17..19])?
+    } else {
+        0
+    };
+    DateTime::new(
+        date.year(),
+        date.month(),
+        date.day(),
+        i8::try_from(hour).ok()?,
+        i8::try_from(minute).ok()?,
+        i8::try_from(second).ok()?,
+        0,
+    )
+    .ok()
+}
+
+/// Parses a strict `YYYY-MM-DD` calendar date.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y = digits(&text[0..4])?;
+    let m = digits(&text[5..7])?;
+    let d = digits(&text[8..10])?;
+    Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()
+}
+
+fn digits(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `2026-04-05T20:22`: segment times in search and GetItinerary.
+pub fn format_minutes(dt: DateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute()
+    )
+}
+
+/// `2026-04-05`.
+pub fn format_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// Whole minutes from `from` to `to` (negative when `to` is earlier).
+pub fn minutes_between(from: DateTime, to: DateTime) -> i64 {
+    from.until((Unit::Minute, to))
+        .map(|span| span.get_minutes())
+        .unwrap_or(0)
+}
+
+/// ISO 8601 duration from minutes: `PT12H23M`, `PT48H`, `PT5M`, zero as `PT0M`;
+/// hours never roll into days. Negative input counts as zero.
+pub fn iso_duration_minutes(total: i64) -> String {
+    let total = total.max(0);
+    let (h, m) = (total / 60, total % 60);
+    match (h, m) {
+        (0, 0) => "PT0M".to_string(),
+        (0, m) => format!("PT{m}M"),
+        (h, 0) => format!("PT{h}H"),
+        (h, m) => format!("PT{h}H{m}M"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_parser_accepts_space_t_seconds_and_offsets() {
+        let want = DateTime::new(2026, 4, 5, 20, 22, 0, 0).unwrap();
+        assert_eq!(parse_lenient_datetime("2026-04-05 20:22:00"), Some(want));
+        assert_eq!(parse_lenient_datetime("2026-04-05T20:22"), Some(want));
+        assert_eq!(parse_lenient_datetime("2026-04-05T20:22:00+07:00"), Some(want));
+        assert_eq!(parse_lenient_datetime("2026-04-05 20:22:00.000Z"), Some(want));
+        assert_eq!(
+            parse_lenient_datetime("2026-04-05 20:22:31").map(|d| d.second()),
+            Some(31)
+        );
+    }
+
+    #[test]
+    fn lenient_parser_rejects_garbage_and_impossible_dates() {
+        for bad in [
+            "",
+            "2026-04-05",
+            "2026-02-30 10:00",
+            "2026-04-05 25:00",
+            "2026/04/05 10:00",
+            "yesterday at noon",
+        ] {
+            assert_eq!(parse_lenient_datetime(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn strict_date() {
+        assert_eq!(parse_date("2026-04-05"), Some(Date::new(2026, 4, 5).unwrap()));
+        assert_eq!(parse_date("2026-4-5"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("2028-02-29").is_some(), true);
+        assert_eq!(parse_date("2027-02-29"), None);
+    }
+
+    #[test]
+    fn durations_never_roll_hours_into_days() {
+        assert_eq!(iso_duration_minutes(743), "PT12H23M");
+        assert_eq!(iso_duration_minutes(48 * 60), "PT48H");
+        assert_eq!(iso_duration_minutes(65), "PT1H5M");
+        assert_eq!(iso_duration_minutes(5), "PT5M");
+        assert_eq!(iso_duration_minutes(0), "PT0M");
+        assert_eq!(iso_duration_minutes(-10), "PT0M");
+    }
+
+    #[test]
+    fn minutes_between_crosses_midnight() {
+        let a = parse_lenient_datetime("2026-04-05 20:22").unwrap();
+        let b = parse_lenient_datetime("2026-04-06 08:45").unwrap();
+        assert_eq!(minutes_between(a, b), 743);
+        assert_eq!(format_minutes(b), "2026-04-06T08:45");
+    }
+}

@@ -1,0 +1,254 @@
+//! The 12go search answer (U1) as typed data: only the fields the translation uses.
+//! Unknown fields are ignored; ids accept a number or a numeric string; money values
+//! are read from the JSON text as exact decimals. The sandbox serializes the same
+//! types, so the wire format has one definition.
+
+pub mod de;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `GET /search/...` answer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchAnswer {
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub trips: Vec<Trip>,
+    #[serde(default, deserialize_with = "de::lenient_map")]
+    pub operators: BTreeMap<String, OperatorInfo>,
+    #[serde(default, deserialize_with = "de::lenient_map")]
+    pub stations: BTreeMap<String, StationInfo>,
+    #[serde(default, deserialize_with = "de::lenient_map")]
+    pub classes: BTreeMap<String, ClassInfo>,
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub recheck: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Trip {
+    #[serde(deserialize_with = "de::string_or_number")]
+    pub id: String,
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub params: TripParams,
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub segments: Vec<Segment>,
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub travel_options: Vec<TravelOption>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TripParams {
+    #[serde(default, deserialize_with = "de::lenient_bool")]
+    pub hide: bool,
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub vehclasses: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    /// `route` or `wait`.
+    #[serde(rename = "type", default, deserialize_with = "de::null_default")]
+    pub kind: String,
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub from: Option<i64>,
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub to: Option<i64>,
+    #[serde(default)]
+    pub dep_time: Option<String>,
+    #[serde(default)]
+    pub arr_time: Option<String>,
+    /// Minutes.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub duration: Option<i64>,
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub class: Option<i64>,
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub operator: Option<i64>,
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub vehclasses: Vec<String>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub connection_guaranteed: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TravelOption {
+    #[serde(default, deserialize_with = "de::string_or_number")]
+    pub id: String,
+    /// Seats available.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub bookable: Option<i64>,
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub class: Option<i64>,
+    #[serde(default)]
+    pub price: Option<Price>,
+    #[serde(default)]
+    pub netprice: Option<Price>,
+    #[serde(default)]
+    pub agfee: Option<Price>,
+    #[serde(default)]
+    pub sysfee: Option<Price>,
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub amenities: Vec<String>,
+    #[serde(default)]
+    pub ticket_type: Option<String>,
+    /// Minutes; 0 or null means instant confirmation.
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub confirmation_time: Option<i64>,
+    #[serde(default)]
+    pub full_refund_until: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub price_restriction: Option<i64>,
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub is_bookable: Option<i64>,
+    #[serde(default)]
+    pub dep_datetime: Option<String>,
+    #[serde(default)]
+    pub arr_datetime: Option<String>,
+}
+
+/// `{"value": 507, "fxcode": "THB"}`; `value` may be null.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Price {
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal"
+    )]
+    pub value: Option<Decimal>,
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub fxcode: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClassInfo {
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pub is_multi_pax: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OperatorInfo {
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StationInfo {
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub station_id: Option<i64>,
+    #[serde(default, deserialize_with = "de::opt_id")]
+    pub province_id: Option<i64>,
+    #[serde(default)]
+    pub station_name: Option<String>,
+    #[serde(default)]
+    pub station_name_full: Option<String>,
+    #[serde(default)]
+    pub station_code: Option<String>,
+    #[serde(default)]
+    pub station_slug: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal"
+    )]
+    pub station_lat: Option<Decimal>,
+    #[serde(
+        default,
+        deserialize_with = "de::opt_decimal",
+        serialize_with = "de::ser_opt_decimal"
+    )]
+    pub station_lng: Option<Decimal>,
+}
+
+impl SearchAnswer {
+    /// Parses a 12go body. `Err` means the body is not a usable search answer.
+    pub fn from_slice(body: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    const SPEC_EXAMPLE: &str = r#"{"trips":[{"id":"TH000300044mDt00g03BNR3q","params":{"vehclasses":["train"],"bookable":83,"operators":[16779],"duration":743,
+   "from":3,"to":4,"stops":0,"hide":false,"date":"2026-04-05"},
+  "segments":[{"type":"route","vehclasses":["train"],"connection_guaranteed":true,"from":3,"to":4,"duration":743,
+   "dep_time":"2026-04-05 20:22:00","arr_time":"2026-04-06 08:45:00","class":16,"operator":16779}],
+  "travel_options":[{"id":"TH000300044mDt00g03BNR3q","bookable":83,"class":16,"price":{"value":370.37,"fxcode":"THB"},
+   "netprice":{"value":308.00,"fxcode":"THB"},"sysfee":{"value":50.00,"fxcode":"THB"},"agfee":{"value":12.37,"fxcode":"THB"},
+   "amenities":["WC"],"ticket_type":"paper","confirmation_time":0,"cancellation":0,"full_refund_until":null,
+   "price_restriction":0,"is_bookable":1}]}],
+ "operators":{"16779":{"id":16779,"name":"x","slug":"y","logo":[]}},
+ "stations":{"3":{"station_id":3,"province_id":1,"station_name":"a"},"4":{"station_id":"4","province_id":44,"station_name":"b"}},
+ "classes":{"16":{"id":16,"name":"Class 3 Fan","is_multi_pax":true}},"recheck":[]}"#;
+
+    #[test]
+    fn parses_the_spec_example_exactly() {
+        let a = SearchAnswer::from_slice(SPEC_EXAMPLE.as_bytes()).unwrap();
+        assert_eq!(a.trips.len(), 1);
+        let o = &a.trips[0].travel_options[0];
+        assert_eq!(
+            o.price.as_ref().unwrap().value,
+            Some(Decimal::from_str("370.37").unwrap())
+        );
+        assert_eq!(o.netprice.as_ref().unwrap().value.unwrap().to_string(), "308.00");
+        assert_eq!(a.stations["4"].station_id, Some(4));
+        assert_eq!(a.classes["16"].name.as_deref(), Some("Class 3 Fan"));
+        assert_eq!(a.trips[0].segments[0].from, Some(3));
+    }
+
+    #[test]
+    fn php_empty_arrays_stand_for_empty_maps_and_nulls_for_lists() {
+        let a = SearchAnswer::from_slice(
+            br#"{"trips":null,"operators":[],"stations":[],"classes":{},"recheck":null}"#,
+        )
+        .unwrap();
+        assert_eq!(a, SearchAnswer::default());
+    }
+
+    #[test]
+    fn ids_as_strings_and_bools_as_ints() {
+        let a = SearchAnswer::from_slice(
+            br#"{"trips":[{"id":"X","params":{"hide":1},"segments":[{"type":"route","from":"12","to":13,"class":"7","operator":"9","connection_guaranteed":0}],"travel_options":[{"id":"X","bookable":"4","price":{"value":"12.5","fxcode":"usd"},"netprice":{"value":null,"fxcode":"USD"}}]}]}"#,
+        )
+        .unwrap();
+        let t = &a.trips[0];
+        assert!(t.params.hide);
+        assert_eq!(t.segments[0].from, Some(12));
+        assert_eq!(t.segments[0].connection_guaranteed, Some(false));
+        assert_eq!(t.travel_options[0].bookable, Some(4));
+        assert_eq!(
+            t.travel_options[0].price.as_ref().unwrap().value.unwrap().to_string(),
+            "12.5"
+        );
+        assert_eq!(t.travel_options[0].netprice.as_ref().unwrap().value, None);
+    }
+
+    #[test]
+    fn malformed_bodies_are_errors_not_panics() {
+        for bad in [&b""[..], b"[]", b"{\"trips\":5}", b"{\"trips\":[{}]}", b"nul"] {
+            assert!(SearchAnswer::from_slice(bad).is_err());
+        }
+    }
+
+    #[test]
+    fn serializes_money_values_as_json_numbers() {
+        let p = Price {
+            value: Some(Decimal::from_str("370.37").unwrap()),
+            fxcode: "THB".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"value":370.37,"fxcode":"THB"}"#
+        );
+    }
+}
