@@ -1,1 +1,4 @@
 //! Inbound HTTP, outbound 12go, the sandbox, configuration and telemetry.
+
+pub mod sandbox;
+pub mod twelvego;

@@ -145,8 +145,7 @@ impl ItineraryRef {
             return None;
         }
         let (key, date) = head.split_at(head.len() - 11);
-        let key = key.strip_suffix('-')?;
-        let date = parse_date(&head[head.len() - 10..]).filter(|_| date.starts_with('-'))?;
+        let date = parse_date(date.strip_prefix('-')?)?;
         if key.is_empty() {
             return None;
         }

@@ -235,9 +235,14 @@ mod tests {
 
     #[test]
     fn malformed_bodies_are_errors_not_panics() {
-        for bad in [&b""[..], b"[]", b"{\"trips\":5}", b"{\"trips\":[{}]}", b"nul"] {
+        for bad in [&b""[..], b"{\"trips\":5}", b"{\"trips\":[{}]}", b"nul", b"{\"trips\":[{\"id\":[]}]}"] {
             assert!(SearchAnswer::from_slice(bad).is_err());
         }
+    }
+
+    #[test]
+    fn a_bare_php_empty_array_is_an_empty_answer() {
+        assert_eq!(SearchAnswer::from_slice(b"[]").unwrap(), SearchAnswer::default());
     }
 
     #[test]

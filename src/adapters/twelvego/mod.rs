@@ -1,0 +1,1 @@
+//! The awc 12go client: the outbound adapter of `ports::twelvego::TwelveGo`.
