@@ -1,4 +1,6 @@
 //! Inbound HTTP, outbound 12go, the sandbox, configuration and telemetry.
 
+pub mod clients_file;
+pub mod config;
 pub mod sandbox;
 pub mod twelvego;

@@ -13,3 +13,4 @@ pub mod time;
 pub mod translate;
 pub mod twelvego;
 pub mod upstream;
+pub mod version;

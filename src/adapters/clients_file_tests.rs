@@ -1,0 +1,103 @@
+use super::*;
+
+fn env(name: &str) -> Option<String> {
+    match name {
+        "TWELVEGO_KEY_ACME" => Some("12go-acme".into()),
+        "EMPTY" => Some(String::new()),
+        _ => None,
+    }
+}
+
+const ACME: &str = r#"
+[clients.acme]
+enabled = true
+name = "Acme Travel"
+twelvego_key_env = "TWELVEGO_KEY_ACME"
+[[clients.acme.api_keys]]
+id = "primary"
+sha256 = "2f4a1d9b1ae0a6d2cbdc4d5fc4e4a1b1a7c8e3f2b0d1c2e3f4a5b6c7d8e9f0a1"
+expires_at = "2027-01-01T00:00:00Z"
+[[clients.acme.api_keys]]
+id = "imported"
+pbkdf2 = { algorithm = "SHA256", iterations = 10000, salt_b64 = "c2FsdA==", hash_b64 = "aGFzaA==" }
+"#;
+
+#[test]
+fn a_toml_registry_resolves_keys_and_secrets_by_reference() {
+    let clients = parse_registry(ACME, false, &env).unwrap();
+    assert_eq!(clients.len(), 1);
+    let c = &clients[0];
+    assert_eq!(c.id.as_str(), "acme");
+    assert_eq!(c.twelvego_key.as_ref().map(|k| k.expose()), Some("12go-acme"));
+    assert_eq!(c.api_keys.len(), 2);
+    assert!(c.api_keys[0].expires_at.is_some());
+    assert!(matches!(c.api_keys[1].hash, KeyHash::Pbkdf2 { iterations: 10000, .. }));
+    assert!(c.cancel_enabled);
+    assert_eq!(c.id_mode, IdMode::Native);
+}
+
+#[test]
+fn the_same_registry_reads_from_json() {
+    let json = r#"{"clients":{"acme":{"enabled":false,"twelvego_key_env":"UNSET","api_keys":[{"id":"a","sha256":"2f4a1d9b1ae0a6d2cbdc4d5fc4e4a1b1a7c8e3f2b0d1c2e3f4a5b6c7d8e9f0a1"}]}}}"#;
+    let clients = parse_registry(json, true, &env).unwrap();
+    assert!(!clients[0].enabled);
+    assert!(clients[0].twelvego_key.is_none());
+}
+
+#[test]
+fn an_empty_12go_key_variable_counts_as_unset() {
+    let text = ACME.replace("TWELVEGO_KEY_ACME", "EMPTY");
+    let clients = parse_registry(&text, false, &env).unwrap();
+    assert!(clients[0].twelvego_key.is_none());
+}
+
+#[test]
+fn bad_entries_are_reported_with_their_client() {
+    let cases = [
+        (ACME.replace("2f4a1d9b", "2F4A1D9B"), "sha256 must be 64 lowercase hex"),
+        (ACME.replace("2027-01-01T00:00:00Z", "next year"), "expires_at"),
+        (ACME.replace("SHA256", "MD5"), "algorithm"),
+        (ACME.replace("clients.acme", "clients.Acme"), "invalid client id"),
+        (ACME.replace("c2FsdA==", "!!!"), "salt_b64"),
+        ("[clients.x]\nenabled = true\ntwelvego_key_env = \"A\"\napi_keys = []\n".to_string(), "at least one"),
+        ("[clients.x\n".to_string(), ""),
+    ];
+    for (text, needle) in cases {
+        let e = parse_registry(&text, false, &env).unwrap_err();
+        assert!(e.contains(needle), "{e} should mention {needle}");
+    }
+}
+
+#[test]
+fn reload_swaps_atomically_and_keeps_the_old_registry_on_error() {
+    let dir = std::env::temp_dir().join(format!("connect-reg-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("clients.toml");
+    std::fs::write(&path, ACME).unwrap();
+    let d = FileClientDirectory::load(&path).unwrap();
+    assert!(d.get("acme").is_some());
+    let g1 = d.generation();
+    std::fs::write(&path, "not = [valid").unwrap();
+    assert!(d.reload().is_err());
+    assert!(d.get("acme").is_some());
+    assert_eq!(d.generation(), g1);
+    std::fs::write(&path, ACME.replace("acme", "beta")).unwrap();
+    assert_eq!(d.reload(), Ok(1));
+    assert!(d.get("acme").is_none());
+    assert!(d.get("beta").is_some());
+    assert!(d.generation() > g1);
+}
+
+#[test]
+fn an_unreadable_file_fails_naming_the_setting() {
+    let e = FileClientDirectory::load(Path::new("/nonexistent/clients.toml")).err().unwrap();
+    assert!(e.starts_with("CLIENTS_FILE: "), "{e}");
+}
+
+#[test]
+fn the_demo_client_accepts_demo_key() {
+    let c = demo_client().unwrap();
+    let now = jiff::Timestamp::now();
+    assert!(crate::domain::auth::authenticate(Some(&c), Some("demo-key"), now).is_ok());
+    assert!(crate::domain::auth::authenticate(Some(&c), Some("demo"), now).is_err());
+}

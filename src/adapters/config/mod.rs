@@ -1,0 +1,98 @@
+//! Configuration: `config/default.toml` < `CONFIG_FILE` < `.env` < environment
+//! variables (40 §2). The environment variable names are the public interface;
+//! every setting is read under its variable name, lowercased.
+
+mod load;
+mod validate;
+
+pub use load::load;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::secret::Secret;
+
+/// The typed configuration. Field names are the environment variable names, lowercased.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub environment: String,
+    pub host: String,
+    pub port: u16,
+    pub admin_host: String,
+    pub admin_port: u16,
+    pub base_path: String,
+    pub log_level: String,
+    pub log_format: String,
+    pub clients_file: Option<String>,
+    pub api_versions: String,
+    pub twelvego_base_url: Option<String>,
+    pub twelvego_timeout_ms: u64,
+    pub twelvego_connect_timeout_ms: u64,
+    pub twelvego_recheck_timeout_ms: u64,
+    pub twelvego_retry_max: u32,
+    pub twelvego_max_body_bytes: usize,
+    pub twelvego_pool_max: usize,
+    pub request_timeout_ms: u64,
+    pub drain_timeout_secs: u64,
+    pub max_in_flight: usize,
+    pub max_routes: usize,
+    pub max_timeout: u32,
+    pub return_partial_status: bool,
+    pub recheck_dispatch: bool,
+    pub price_type_map: String,
+    pub workers: usize,
+    #[serde(skip_serializing)]
+    pub admin_token: Option<SecretString>,
+}
+
+/// A secret read from configuration; never printed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "String")]
+pub struct SecretString(pub Secret);
+
+impl From<String> for SecretString {
+    fn from(s: String) -> Self {
+        Self(Secret::new(s))
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            environment: "dev".into(),
+            host: "0.0.0.0".into(),
+            port: 8080,
+            admin_host: "127.0.0.1".into(),
+            admin_port: 9090,
+            base_path: String::new(),
+            log_level: "info".into(),
+            log_format: "json".into(),
+            clients_file: None,
+            api_versions: "2023-07-01".into(),
+            twelvego_base_url: None,
+            twelvego_timeout_ms: 10_000,
+            twelvego_connect_timeout_ms: 3_000,
+            twelvego_recheck_timeout_ms: 300_000,
+            twelvego_retry_max: 2,
+            twelvego_max_body_bytes: 16 * 1024 * 1024,
+            twelvego_pool_max: 200,
+            request_timeout_ms: 30_000,
+            drain_timeout_secs: 30,
+            max_in_flight: 1024,
+            max_routes: 25,
+            max_timeout: 30,
+            return_partial_status: true,
+            recheck_dispatch: true,
+            price_type_map: "0:Recommended".into(),
+            workers: 0,
+            admin_token: None,
+        }
+    }
+}
+
+impl Settings {
+    /// True when no real 12go is configured: the embedded sandbox answers.
+    pub fn sandbox_mode(&self) -> bool {
+        self.twelvego_base_url.is_none()
+    }
+}

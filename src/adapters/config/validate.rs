@@ -1,0 +1,64 @@
+//! Cross-field checks, run before anything binds. Each problem names its variable.
+
+use super::Settings;
+use crate::domain::translate::PriceTypeMap;
+use crate::domain::version::ApiVersions;
+
+impl Settings {
+    /// Every problem found, each starting with the variable name.
+    pub fn validate(&self) -> Result<(), Vec<String>> {
+        let mut p = Vec::new();
+        if !matches!(self.environment.as_str(), "dev" | "staging" | "prod") {
+            p.push(format!("ENVIRONMENT: must be dev, staging or prod (got `{}`)", self.environment));
+        }
+        if !matches!(self.log_format.as_str(), "json" | "pretty") {
+            p.push(format!("LOG_FORMAT: must be json or pretty (got `{}`)", self.log_format));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() || self.log_level.trim().is_empty() {
+            p.push(format!("LOG_LEVEL: must be error, warn, info, debug, trace or a RUST_LOG filter (got `{}`)", self.log_level));
+        }
+        if let Some(raw) = &self.twelvego_base_url {
+            match url::Url::parse(raw) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                _ => p.push(format!("TWELVEGO_BASE_URL: must be an http(s) URL (got `{raw}`)")),
+            }
+        }
+        if !self.base_path.is_empty() && (!self.base_path.starts_with('/') || self.base_path.ends_with('/')) {
+            p.push(format!("BASE_PATH: must start with `/` and not end with one (got `{}`)", self.base_path));
+        }
+        for (name, v) in [
+            ("TWELVEGO_TIMEOUT_MS", self.twelvego_timeout_ms),
+            ("TWELVEGO_CONNECT_TIMEOUT_MS", self.twelvego_connect_timeout_ms),
+            ("TWELVEGO_RECHECK_TIMEOUT_MS", self.twelvego_recheck_timeout_ms),
+            ("REQUEST_TIMEOUT_MS", self.request_timeout_ms),
+        ] {
+            if v == 0 {
+                p.push(format!("{name}: must be greater than 0"));
+            }
+        }
+        for (name, v) in [
+            ("MAX_ROUTES", self.max_routes),
+            ("MAX_IN_FLIGHT", self.max_in_flight),
+            ("TWELVEGO_MAX_BODY_BYTES", self.twelvego_max_body_bytes),
+            ("TWELVEGO_POOL_MAX", self.twelvego_pool_max),
+        ] {
+            if v == 0 {
+                p.push(format!("{name}: must be greater than 0"));
+            }
+        }
+        if let Err(e) = ApiVersions::parse(&self.api_versions) {
+            p.push(format!("API_VERSIONS: {e}"));
+        }
+        if let Err(e) = PriceTypeMap::parse(&self.price_type_map) {
+            p.push(format!("PRICE_TYPE_MAP: {e}"));
+        }
+        if self.environment == "prod" && self.admin_token.as_ref().is_none_or(|t| t.0.is_empty()) {
+            p.push("ADMIN_TOKEN: required when ENVIRONMENT=prod".into());
+        }
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(p)
+        }
+    }
+}
