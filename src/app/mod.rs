@@ -1,1 +1,5 @@
-//! Use cases, one per file.
+//! Use cases, one per file, orchestrating the ports.
+
+pub mod auth;
+pub mod recheck;
+pub mod search;

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod itinerary;
 pub mod money;
 pub mod search_query;
+pub mod search_status;
 pub mod secret;
 pub mod time;
 pub mod translate;

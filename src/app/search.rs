@@ -1,0 +1,163 @@
+//! Use case: search itineraries (10 §1–§4). One 12go call per route, at most 8
+//! at a time, optional in-request re-polling of partial routes, then translation.
+
+use futures_util::stream::{self, StreamExt};
+use jiff::tz::TimeZone;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::app::recheck::RecheckDispatcher;
+use crate::domain::field_error::FieldError;
+use crate::domain::ids::Place;
+use crate::domain::itinerary::SearchResult;
+use crate::domain::search_query::{QueryParams, SearchLimits, SearchQuery};
+use crate::domain::search_status::{decide, RouteOutcome, SearchStatus};
+use crate::domain::translate::{PriceTypeMap, SearchTranslator};
+use crate::domain::twelvego::SearchAnswer;
+use crate::domain::upstream::{UpstreamClass, UpstreamError};
+use crate::ports::clock::Clock;
+use crate::ports::twelvego::{CallContext, SearchCall, TwelveGo};
+
+/// At most this many 12go calls per search request.
+const FAN_OUT: usize = 8;
+const REPOLL_DELAY: Duration = Duration::from_millis(500);
+const REPOLL_ATTEMPTS: usize = 3;
+
+/// Search settings from configuration.
+#[derive(Debug, Clone)]
+pub struct SearchSettings {
+    pub limits: SearchLimits,
+    pub return_partial_status: bool,
+    pub price_types: Arc<PriceTypeMap>,
+}
+
+/// A successful search.
+#[derive(Debug)]
+pub struct SearchOutcome {
+    pub result: SearchResult,
+    /// 206 rather than 200.
+    pub partial: bool,
+    pub routes: usize,
+}
+
+/// Why a search has no answer body.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SearchError {
+    Invalid(Vec<FieldError>),
+    Rejected,
+    AuthFailed,
+    Timeout,
+    Throttled { retry_after: u64 },
+    Unavailable { retry_after: u64 },
+    Failed,
+}
+
+pub struct SearchService {
+    twelvego: Rc<dyn TwelveGo>,
+    clock: Arc<dyn Clock>,
+    settings: SearchSettings,
+    recheck: RecheckDispatcher,
+}
+
+impl SearchService {
+    pub fn new(twelvego: Rc<dyn TwelveGo>, clock: Arc<dyn Clock>, settings: SearchSettings, recheck: RecheckDispatcher) -> Self {
+        Self { twelvego, clock, settings, recheck }
+    }
+
+    #[tracing::instrument(name = "search", skip_all)]
+    pub async fn search(&self, params: &QueryParams, ctx: &CallContext) -> Result<SearchOutcome, SearchError> {
+        let today = self.clock.now().to_zoned(TimeZone::UTC).date();
+        let query = SearchQuery::parse(params, today, self.settings.limits).map_err(SearchError::Invalid)?;
+        let started = Instant::now();
+        let mut answers: Vec<Vec<SearchAnswer>> = vec![Vec::new(); query.routes.len()];
+        let all: Vec<usize> = (0..query.routes.len()).collect();
+        let mut outcomes = self.call_routes(&query, &all, ctx, &mut answers).await;
+        let budget = Duration::from_secs(u64::from(query.timeout_secs));
+        for _ in 0..REPOLL_ATTEMPTS {
+            let partial: Vec<usize> = (0..outcomes.len()).filter(|i| outcomes[*i].is_partial()).collect();
+            if partial.is_empty() || started.elapsed() + REPOLL_DELAY >= budget || Instant::now() + REPOLL_DELAY >= ctx.deadline {
+                break;
+            }
+            tokio::time::sleep(REPOLL_DELAY).await;
+            let again = self.call_routes(&query, &partial, ctx, &mut answers).await;
+            for (i, outcome) in partial.into_iter().zip(again) {
+                // A route that was ok stays ok even if the re-poll failed.
+                if outcome.is_ok() || !outcomes[i].is_ok() {
+                    outcomes[i] = outcome;
+                }
+            }
+        }
+        let urls: Vec<String> = answers.iter().flatten().flat_map(|a| a.recheck.iter().cloned()).collect();
+        if !urls.is_empty() {
+            self.recheck.dispatch(urls, &ctx.key, &ctx.correlation_id);
+        }
+        let status = decide(&outcomes);
+        let partial = match status {
+            SearchStatus::Complete => false,
+            SearchStatus::Partial => self.settings.return_partial_status,
+            SearchStatus::Rejected => return Err(SearchError::Rejected),
+            SearchStatus::AuthFailed => {
+                tracing::error!(event = "upstream.auth_failed", "12go rejected the client's key");
+                return Err(SearchError::AuthFailed);
+            }
+            SearchStatus::Timeout => return Err(SearchError::Timeout),
+            SearchStatus::Throttled { retry_after } => return Err(SearchError::Throttled { retry_after }),
+            SearchStatus::Unavailable { retry_after } => return Err(SearchError::Unavailable { retry_after }),
+            SearchStatus::Failed => return Err(SearchError::Failed),
+        };
+        let result = {
+            let _span = tracing::info_span!("mapping").entered();
+            let mut t = SearchTranslator::new(query.pax, query.departure_date, &self.settings.price_types);
+            answers.iter().flatten().for_each(|a| t.add(a));
+            t.finish()
+        };
+        Ok(SearchOutcome { result, partial, routes: query.routes.len() })
+    }
+
+    /// Calls the given routes (indices into `query.routes`), at most [`FAN_OUT`] at a
+    /// time, appending each answer to its route's list; outcomes in `which` order.
+    async fn call_routes(
+        &self,
+        query: &SearchQuery,
+        which: &[usize],
+        ctx: &CallContext,
+        answers: &mut [Vec<SearchAnswer>],
+    ) -> Vec<RouteOutcome> {
+        let calls = which.iter().map(|&i| {
+            let (from, to): (Place, Place) = query.routes[i];
+            let call = SearchCall { from, to, date: query.departure_date, seats: query.pax };
+            async move { (i, self.twelvego.search(&call, ctx).await) }
+        });
+        let results: Vec<(usize, Result<SearchAnswer, UpstreamError>)> = stream::iter(calls).buffered(FAN_OUT).collect().await;
+        results
+            .into_iter()
+            .map(|(i, r)| match r {
+                Ok(answer) => {
+                    let recheck = !answer.recheck.is_empty();
+                    answers[i].push(answer);
+                    RouteOutcome::Ok { recheck }
+                }
+                Err(e) if e.class() == UpstreamClass::NotFound => RouteOutcome::Ok { recheck: false },
+                Err(e) => {
+                    log_route_failure(&query.routes[i], &e);
+                    RouteOutcome::Failed(e)
+                }
+            })
+            .collect()
+    }
+}
+
+fn log_route_failure(route: &(Place, Place), e: &UpstreamError) {
+    match e.class() {
+        UpstreamClass::Auth => tracing::error!(from = %route.0, to = %route.1, error = %e, "12go search: key rejected"),
+        UpstreamClass::Rejected | UpstreamClass::Throttled => {
+            tracing::warn!(from = %route.0, to = %route.1, error = %e, "12go search route rejected")
+        }
+        _ => tracing::warn!(from = %route.0, to = %route.1, error = %e, "12go search route failed"),
+    }
+}
+
+#[cfg(test)]
+#[path = "search_tests.rs"]
+mod tests;
