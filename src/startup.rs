@@ -1,1 +1,223 @@
-//! Composition root.
+//! Composition root: wires adapters from configuration, binds the API and admin
+//! listeners, and runs until a shutdown signal.
+
+use actix_web::middleware::from_fn;
+use actix_web::web::{self, Data};
+use actix_web::{App, HttpServer};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::adapters::clients_file::{demo_client, FileClientDirectory};
+use crate::adapters::config::Settings;
+use crate::adapters::http::state::{BuildInfo, Shared, Worker};
+use crate::adapters::http::{configure_admin, configure_api, not_found, pipeline::pipeline};
+use crate::adapters::sandbox::Sandbox;
+use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
+use crate::app::auth::Authenticator;
+use crate::app::recheck::{RecheckDispatcher, RecheckState};
+use crate::app::search::{SearchService, SearchSettings};
+use crate::domain::search_query::SearchLimits;
+use crate::domain::translate::PriceTypeMap;
+use crate::domain::version::ApiVersions;
+use crate::ports::clock::SystemClock;
+use crate::ports::twelvego::TwelveGo;
+
+/// Which 12go answers: the embedded sandbox or the real API.
+#[derive(Clone)]
+enum Backend {
+    Sandbox(Sandbox),
+    Real(TwelveGoClientConfig),
+}
+
+impl Backend {
+    /// Builds the port for the current worker thread.
+    fn port(&self) -> Rc<dyn TwelveGo> {
+        match self {
+            Self::Sandbox(s) => Rc::new(s.clone()),
+            Self::Real(cfg) => match AwcTwelveGo::new(cfg.clone()) {
+                Ok(c) => Rc::new(c),
+                // Checked once at start-up, so this cannot happen with the same config.
+                Err(e) => {
+                    tracing::error!(error = %e, "12go client could not be built on this worker");
+                    Rc::new(Sandbox::new("http://unconfigured.invalid"))
+                }
+            },
+        }
+    }
+}
+
+pub struct Application {
+    api: actix_web::dev::Server,
+    admin: actix_web::dev::Server,
+    api_port: u16,
+    admin_port: u16,
+    shared: Data<Shared>,
+    directory: Arc<FileClientDirectory>,
+}
+
+impl Application {
+    /// Loads the registry, builds the adapters and binds both listeners (port 0 works).
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let directory = Arc::new(load_directory(&settings)?);
+        let backend = backend(&settings)?;
+        let clock = Arc::new(SystemClock);
+        let versions = ApiVersions::parse(&settings.api_versions).map_err(|e| anyhow::anyhow!("API_VERSIONS: {e}"))?;
+        let price_types = PriceTypeMap::parse(&settings.price_type_map).map_err(|e| anyhow::anyhow!("PRICE_TYPE_MAP: {e}"))?;
+        let shared = Data::new(Shared {
+            authenticator: Authenticator::new(directory.clone(), clock.clone()),
+            versions,
+            request_timeout: Duration::from_millis(settings.request_timeout_ms),
+            max_in_flight: settings.max_in_flight,
+            in_flight: AtomicUsize::new(0),
+            draining: AtomicBool::new(false),
+            build: BuildInfo::current(),
+        });
+        let recheck = Arc::new(RecheckState::new(
+            settings.recheck_dispatch,
+            Duration::from_millis(settings.twelvego_recheck_timeout_ms),
+        ));
+        let search_settings = SearchSettings {
+            limits: SearchLimits { max_routes: settings.max_routes, max_timeout_secs: settings.max_timeout },
+            return_partial_status: settings.return_partial_status,
+            price_types: Arc::new(price_types),
+        };
+        let drain = Duration::from_secs(settings.drain_timeout_secs);
+        let base_path = settings.base_path.clone();
+
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
+            .with_context(|| format!("HOST/PORT: cannot listen on {}:{}", settings.host, settings.port))?;
+        let api_port = listener.local_addr()?.port();
+        let api_shared = shared.clone();
+        let mut api = HttpServer::new(move || {
+            let tg = backend.port();
+            let dispatcher = RecheckDispatcher::new(recheck.clone(), tg.clone());
+            let worker = Worker {
+                search: SearchService::new(tg, clock.clone(), search_settings.clone(), dispatcher),
+            };
+            let base_path = base_path.clone();
+            App::new()
+                .app_data(api_shared.clone())
+                .app_data(Data::new(worker))
+                .wrap(from_fn(pipeline))
+                .configure(move |c| configure_api(c, &base_path))
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(drain.as_secs())
+        .client_request_timeout(Duration::from_secs(15))
+        .keep_alive(Duration::from_secs(60));
+        if settings.workers > 0 {
+            api = api.workers(settings.workers);
+        }
+        let api = api.run();
+
+        let admin_listener = TcpListener::bind((settings.admin_host.as_str(), settings.admin_port))
+            .with_context(|| format!("ADMIN_HOST/ADMIN_PORT: cannot listen on {}:{}", settings.admin_host, settings.admin_port))?;
+        let admin_port = admin_listener.local_addr()?.port();
+        let admin_shared = shared.clone();
+        let admin = HttpServer::new(move || {
+            App::new()
+                .app_data(admin_shared.clone())
+                .wrap(from_fn(pipeline))
+                .configure(configure_admin)
+                .default_service(web::to(not_found))
+        })
+        .listen(admin_listener)?
+        .workers(1)
+        .disable_signals()
+        .shutdown_timeout(drain.as_secs())
+        .run();
+
+        tracing::info!(api_port, admin_port, sandbox = settings.sandbox_mode(), clients = directory.len(), "connect-api started");
+        if settings.sandbox_mode() && directory.get("demo").is_some() && settings.clients_file.is_none() {
+            let host = if settings.host == "0.0.0.0" { "127.0.0.1" } else { settings.host.as_str() };
+            let date = jiff::Zoned::now().date().saturating_add(jiff::Span::new().days(7));
+            tracing::info!(
+                "sandbox mode: built-in client `demo` with key `demo-key`; try: curl -H 'x-api-key: demo-key' 'http://{host}:{api_port}{}/v1/demo/itineraries?departure_poi=1&arrival_poi=44&departure_date={date}&pax=1'",
+                settings.base_path
+            );
+        }
+        Ok(Self { api, admin, api_port, admin_port, shared, directory })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.api_port
+    }
+
+    pub fn admin_port(&self) -> u16 {
+        self.admin_port
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains: `/ready` turns 503, listeners
+    /// close, in-flight requests get `DRAIN_TIMEOUT_SECS`. SIGHUP reloads the registry.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let (api_handle, admin_handle) = (self.api.handle(), self.admin.handle());
+        let shared = self.shared.clone();
+        let directory = self.directory.clone();
+        actix_rt::spawn(async move {
+            wait_for_shutdown(&directory).await;
+            shared.draining.store(true, Ordering::SeqCst);
+            tracing::info!("shutdown signal received, draining");
+            futures_util::future::join(api_handle.stop(true), admin_handle.stop(true)).await;
+        });
+        let (a, b) = futures_util::future::join(self.api, self.admin).await;
+        tracing::info!("connect-api stopped");
+        a.and(b)
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_shutdown(directory: &FileClientDirectory) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) =
+        (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()))
+    else {
+        tracing::error!("signal handlers could not be installed");
+        return std::future::pending().await;
+    };
+    loop {
+        tokio::select! {
+            _ = term.recv() => return,
+            _ = int.recv() => return,
+            _ = hup.recv() => match directory.reload() {
+                Ok(n) => tracing::info!(clients = n, "client registry reloaded"),
+                Err(e) => tracing::error!(error = %e, "client registry reload failed; keeping the previous one"),
+            },
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_shutdown(_: &FileClientDirectory) {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn load_directory(settings: &Settings) -> anyhow::Result<FileClientDirectory> {
+    match &settings.clients_file {
+        Some(path) => FileClientDirectory::load(Path::new(path)).map_err(anyhow::Error::msg),
+        None if settings.sandbox_mode() => Ok(FileClientDirectory::fixed(demo_client().into_iter().collect())),
+        None => anyhow::bail!("CLIENTS_FILE: required when TWELVEGO_BASE_URL is set (no built-in clients with a real 12go)"),
+    }
+}
+
+fn backend(settings: &Settings) -> anyhow::Result<Backend> {
+    let Some(raw) = &settings.twelvego_base_url else {
+        return Ok(Backend::Sandbox(Sandbox::default()));
+    };
+    let url = url::Url::parse(raw).map_err(|_| anyhow::anyhow!("TWELVEGO_BASE_URL: must be an http(s) URL"))?;
+    let mut cfg = TwelveGoClientConfig::new(url);
+    cfg.read_timeout = Duration::from_millis(settings.twelvego_timeout_ms);
+    cfg.connect_timeout = Duration::from_millis(settings.twelvego_connect_timeout_ms);
+    cfg.recheck_timeout = Duration::from_millis(settings.twelvego_recheck_timeout_ms);
+    cfg.retry_max = settings.twelvego_retry_max;
+    cfg.max_body_bytes = settings.twelvego_max_body_bytes;
+    cfg.pool_max = settings.twelvego_pool_max;
+    AwcTwelveGo::new(cfg.clone()).map_err(|e| anyhow::anyhow!("TWELVEGO_BASE_URL: {e}"))?;
+    Ok(Backend::Real(cfg))
+}

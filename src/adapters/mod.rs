@@ -2,5 +2,7 @@
 
 pub mod clients_file;
 pub mod config;
+pub mod http;
 pub mod sandbox;
+pub mod telemetry;
 pub mod twelvego;

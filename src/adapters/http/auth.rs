@@ -1,0 +1,69 @@
+//! The `Authed` extractor: authentication (00 §4), then the version header (00 §5).
+
+use actix_web::dev::Payload;
+use actix_web::web::Data;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use std::future::{ready, Ready};
+use std::time::{Duration, Instant};
+
+use super::error::ApiError;
+use super::pipeline::RequestCtx;
+use super::state::Shared;
+use crate::app::auth::AuthedClient;
+use crate::domain::field_error::FieldError;
+use crate::domain::version::VersionError;
+use crate::ports::twelvego::CallContext;
+
+/// An authenticated client request.
+pub struct Authed {
+    pub client: AuthedClient,
+    pub ctx: RequestCtx,
+}
+
+impl Authed {
+    /// The context for 12go calls made for this request.
+    pub fn call_context(&self) -> CallContext {
+        CallContext {
+            key: self.client.twelvego_key.clone(),
+            correlation_id: self.ctx.correlation_id.clone(),
+            deadline: self.ctx.deadline,
+        }
+    }
+}
+
+impl FromRequest for Authed {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(extract(req))
+    }
+}
+
+fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).map(|v| v.to_str().unwrap_or(""))
+}
+
+fn extract(req: &HttpRequest) -> Result<Authed, ApiError> {
+    let shared = req.app_data::<Data<Shared>>().ok_or_else(ApiError::internal)?;
+    let ctx = req.extensions().get::<RequestCtx>().cloned().unwrap_or_else(|| RequestCtx {
+        correlation_id: uuid::Uuid::new_v4().to_string(),
+        deadline: Instant::now() + Duration::from_secs(30),
+    });
+    let client_id = req.match_info().get("client_id").unwrap_or("");
+    let client = shared
+        .authenticator
+        .authenticate(client_id, header(req, "x-api-key"))
+        .map_err(|_| ApiError::unauthorized())?;
+    let version = shared
+        .versions
+        .resolve(header(req, "travelier-version"), header(req, "x-travelier-version"))
+        .map_err(|e| match e {
+            VersionError::Invalid => ApiError::new(400, "invalid_version", "The version header is malformed.")
+                .with_fields(vec![FieldError::new("header.travelier-version", "Must be a date YYYY-MM-DD; both headers must agree.")]),
+            VersionError::Unsupported => ApiError::new(400, "unsupported_version", "This API version is not supported.")
+                .with_fields(vec![FieldError::new("header.travelier-version", "Not a supported version.")]),
+        })?;
+    req.extensions_mut().insert(version);
+    Ok(Authed { client, ctx })
+}

@@ -1,0 +1,74 @@
+//! Inbound HTTP (actix-web): routes, the request pipeline and the error body.
+
+pub mod auth;
+pub mod error;
+pub mod openapi;
+pub mod pipeline;
+pub mod routes;
+pub mod state;
+
+use actix_web::http::StatusCode;
+use actix_web::web::{self, ServiceConfig};
+use actix_web::{HttpRequest, HttpResponse};
+
+use error::ApiError;
+
+pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+/// Client request bodies (00 §2).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A JSON answer from already-serialized bytes.
+pub fn json_bytes(status: u16, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+        .insert_header((actix_web::http::header::CONTENT_TYPE, JSON_CONTENT_TYPE))
+        .body(body)
+}
+
+/// A GET-only resource whose other methods answer 405 with `Allow: GET`.
+fn get<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler))
+        .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::method_not_allowed("GET")) }))
+}
+
+/// The public API routes under `base_path`.
+pub fn configure_api(cfg: &mut ServiceConfig, base_path: &str) {
+    cfg.app_data(json_config()).service(
+        web::scope(base_path)
+            .service(get("/health", routes::health::health))
+            .service(get("/ready", routes::health::ready))
+            .service(get("/openapi.json", openapi::openapi_json))
+            .service(get("/v1/{client_id}/itineraries", routes::search::search)),
+    );
+}
+
+/// The admin routes (private port).
+pub fn configure_admin(cfg: &mut ServiceConfig) {
+    cfg.service(get("/health", routes::health::health))
+        .service(get("/ready", routes::health::ready))
+        .service(get("/build", routes::health::build));
+}
+
+/// Unknown routes: 404 `not_found`.
+pub async fn not_found(_: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found())
+}
+
+/// JSON bodies: 1 MiB, errors in the common body.
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .error_handler(|err, _| {
+            let e = match &err {
+                actix_web::error::JsonPayloadError::Overflow { .. }
+                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => ApiError::payload_too_large(),
+                _ => ApiError::invalid_body("The body is not valid JSON."),
+            };
+            e.into()
+        })
+}

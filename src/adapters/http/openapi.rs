@@ -1,0 +1,101 @@
+//! `GET /openapi.json`: OpenAPI 3.1 generated from the handlers and types.
+
+use actix_web::HttpResponse;
+use std::sync::OnceLock;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+
+use crate::adapters::http::json_bytes;
+
+/// Search query parameters (repeated ones accept `x[]=`, `x%5B%5D=` and `x=`).
+#[allow(dead_code)]
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// `YYYY-MM-DD` (a full ISO date-time is accepted; its date is kept); not before today (UTC).
+    #[param(example = "2026-12-24")]
+    departure_date: String,
+    /// Validated (≥ departure_date) and ignored: 12go searches one direction.
+    return_date: Option<String>,
+    /// Passengers, 1–100.
+    #[param(minimum = 1, maximum = 100)]
+    pax: u8,
+    /// Passenger ages, each 0–120; ignored.
+    #[param(rename = "pax_ages[]")]
+    pax_ages: Option<Vec<u8>>,
+    /// Origin station ids (`^[A-Z0-9]{1,16}$`); exactly one of this and `departure_poi`.
+    #[param(rename = "departures[]")]
+    departures: Option<Vec<String>>,
+    /// Destination station ids; exactly one of this and `arrival_poi`.
+    #[param(rename = "arrivals[]")]
+    arrivals: Option<Vec<String>>,
+    /// Origin POI (12go province id).
+    departure_poi: Option<String>,
+    /// Destination POI (12go province id).
+    arrival_poi: Option<String>,
+    /// 3 uppercase letters; ignored (prices come in 12go's currency).
+    currency: Option<String>,
+    /// Ignored.
+    locale: Option<String>,
+    /// 0–1; ignored.
+    confidence_score: Option<f64>,
+    /// Ignored.
+    cache_only: Option<bool>,
+    /// Seconds (0–MAX_TIMEOUT) to keep re-polling partial routes before answering.
+    timeout: Option<u32>,
+}
+
+/// Headers every client route accepts.
+#[allow(dead_code)]
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct CommonHeaders {
+    /// Your API key.
+    #[param(rename = "x-api-key")]
+    x_api_key: String,
+    /// `YYYY-MM-DD`; absent = latest. Echoed in the answer; deprecated versions add `Deprecation`.
+    #[param(rename = "Travelier-Version")]
+    travelier_version: Option<String>,
+    /// `^[A-Za-z0-9\-=]{1,100}$`; generated when absent; echoed.
+    #[param(rename = "x-correlation-id")]
+    x_correlation_id: Option<String>,
+    /// Echoed.
+    #[param(rename = "x-api-experiment")]
+    x_api_experiment: Option<String>,
+    /// Echoed.
+    #[param(rename = "X-Request-Id")]
+    x_request_id: Option<String>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Travelier Connect API", description = "Search, book, ticket and cancel bus, train, ferry and flight trips."),
+    paths(
+        crate::adapters::http::routes::search::search,
+        crate::adapters::http::routes::health::health,
+        crate::adapters::http::routes::health::ready,
+    ),
+    components(schemas(crate::adapters::http::error::ErrorBody, crate::domain::field_error::FieldError)),
+    modifiers(&ApiKeyScheme)
+)]
+pub struct ApiDoc;
+
+struct ApiKeyScheme;
+
+impl Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))));
+        }
+    }
+}
+
+/// The document as JSON, built once.
+pub fn document() -> &'static [u8] {
+    static DOC: OnceLock<Vec<u8>> = OnceLock::new();
+    DOC.get_or_init(|| ApiDoc::openapi().to_json().map(String::into_bytes).unwrap_or_default())
+}
+
+pub async fn openapi_json() -> HttpResponse {
+    json_bytes(200, document().to_vec())
+}

@@ -1,0 +1,125 @@
+//! The request pipeline shared by every route (00 §3, §6): in-flight cap,
+//! correlation id, echoed headers, the version header on every answer, the error
+//! body with its correlation id, and one summary log line per request.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::web::Data;
+use actix_web::{Error, HttpMessage, ResponseError};
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+use super::error::ApiError;
+use super::state::{InFlightGuard, Shared};
+use crate::domain::field_error::FieldError;
+use crate::domain::version::ResolvedVersion;
+
+pub const CORRELATION: &str = "x-correlation-id";
+const ECHOED: [&str; 2] = ["x-api-experiment", "x-request-id"];
+
+/// Per-request facts handlers need.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    pub correlation_id: String,
+    pub deadline: Instant,
+}
+
+/// `^[A-Za-z0-9\-=]{1,100}$`.
+pub fn valid_correlation_id(v: &str) -> bool {
+    (1..=100).contains(&v.len()) && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'=')
+}
+
+pub async fn pipeline(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let Some(shared) = req.app_data::<Data<Shared>>().cloned() else {
+        return Ok(req.into_response(ApiError::internal().error_response()));
+    };
+    let supplied = req.headers().get(CORRELATION).map(|v| v.to_str().map(str::to_owned));
+    let (correlation_id, bad_correlation) = match supplied {
+        Some(Ok(v)) if valid_correlation_id(&v) => (v, false),
+        None => (uuid::Uuid::new_v4().to_string(), false),
+        Some(_) => (uuid::Uuid::new_v4().to_string(), true),
+    };
+    let echoed: Vec<(HeaderName, HeaderValue)> = ECHOED
+        .iter()
+        .filter_map(|n| req.headers().get(*n).map(|v| (HeaderName::from_static(n), v.clone())))
+        .collect();
+    let route = req.match_pattern();
+    let span = tracing::info_span!(
+        "http.request",
+        route = route.as_deref().unwrap_or("unmatched"),
+        http.method = %req.method(),
+        correlation_id = %correlation_id,
+        client_id = tracing::field::Empty,
+    );
+    req.extensions_mut().insert(RequestCtx {
+        correlation_id: correlation_id.clone(),
+        deadline: started + shared.request_timeout,
+    });
+    let http_req = req.request().clone();
+    let res = match InFlightGuard::acquire(&shared.in_flight, shared.max_in_flight) {
+        None => req.into_response(ApiError::overloaded().error_response()),
+        Some(_guard) if bad_correlation && route.is_some() => req.into_response(
+            ApiError::invalid_parameter(vec![FieldError::new(
+                "header.x-correlation-id",
+                "Must be 1 to 100 letters, digits, '-' or '='.",
+            )])
+            .error_response(),
+        ),
+        Some(_guard) => match next.call(req).instrument(span.clone()).await {
+            Ok(res) => res.map_into_boxed_body(),
+            Err(e) => ServiceResponse::new(http_req, e.error_response()),
+        },
+    };
+    let res = finish(res, &correlation_id, &echoed, &shared);
+    let status = res.status().as_u16();
+    if let Some(id) = res.request().match_info().get("client_id") {
+        span.record("client_id", id);
+    }
+    span.in_scope(|| {
+        tracing::info!(
+            http_status = status,
+            duration_ms = duration_ms(started.elapsed()),
+            "request completed"
+        )
+    });
+    Ok(res)
+}
+
+fn duration_ms(d: Duration) -> f64 {
+    (d.as_micros() as f64) / 1000.0
+}
+
+/// Renders an error body if the answer is an [`ApiError`] and adds the common headers.
+fn finish(res: ServiceResponse<BoxBody>, correlation_id: &str, echoed: &[(HeaderName, HeaderValue)], shared: &Shared) -> ServiceResponse<BoxBody> {
+    let api_error = res.response().extensions().get::<ApiError>().cloned();
+    let version = res
+        .request()
+        .extensions()
+        .get::<ResolvedVersion>()
+        .cloned()
+        .unwrap_or_else(|| shared.versions.latest());
+    let mut res = match api_error {
+        Some(e) => {
+            let body = serde_json::to_vec(&e.body(correlation_id)).unwrap_or_default();
+            res.map_body(|_, _| BoxBody::new(body))
+        }
+        None => res,
+    };
+    let headers: &mut HeaderMap = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(correlation_id) {
+        headers.insert(HeaderName::from_static(CORRELATION), v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&version.version) {
+        headers.insert(HeaderName::from_static("travelier-version"), v);
+    }
+    if let Some(dep) = version.deprecated_on.as_deref().and_then(|d| HeaderValue::from_str(d).ok()) {
+        headers.insert(HeaderName::from_static("deprecation"), dep);
+    }
+    for (name, value) in echoed {
+        headers.insert(name.clone(), value.clone());
+    }
+    res
+}

@@ -1,0 +1,53 @@
+//! `GET /v1/{client_id}/itineraries`.
+
+use actix_web::web::Data;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::adapters::http::auth::Authed;
+use crate::adapters::http::error::ApiError;
+use crate::adapters::http::json_bytes;
+use crate::adapters::http::state::Worker;
+use crate::app::search::SearchError;
+use crate::domain::search_query::QueryParams;
+
+/// Search itineraries for one or more routes on one date.
+#[utoipa::path(
+    get,
+    path = "/v1/{client_id}/itineraries",
+    tag = "search",
+    params(
+        ("client_id" = String, Path, description = "Your client id", pattern = "^[a-z0-9_-]{1,50}$"),
+        crate::adapters::http::openapi::SearchParams,
+        crate::adapters::http::openapi::CommonHeaders,
+    ),
+    responses(
+        (status = 200, description = "Complete results", body = crate::domain::itinerary::SearchResult,
+            headers(("x-correlation-id" = String), ("Travelier-Version" = String))),
+        (status = 206, description = "Partial results: 12go is still completing its data or some routes failed; repeat in ~0.5 s for more", body = crate::domain::itinerary::SearchResult),
+        (status = 400, description = "invalid_parameter, invalid_version, unsupported_version, search_rejected", body = crate::adapters::http::error::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::adapters::http::error::ErrorBody),
+        (status = 429, description = "rate_limited", body = crate::adapters::http::error::ErrorBody),
+        (status = 502, description = "upstream_error, upstream_auth_failed", body = crate::adapters::http::error::ErrorBody),
+        (status = 503, description = "upstream_unavailable, overloaded", body = crate::adapters::http::error::ErrorBody),
+        (status = 504, description = "upstream_timeout", body = crate::adapters::http::error::ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn search(req: HttpRequest, authed: Authed, worker: Data<Worker>) -> Result<HttpResponse, ApiError> {
+    let params = QueryParams::from_pairs(form_urlencoded::parse(req.query_string().as_bytes()).into_owned());
+    let out = worker.search.search(&params, &authed.call_context()).await.map_err(to_api_error)?;
+    let body = serde_json::to_vec(&out.result).map_err(|_| ApiError::internal())?;
+    Ok(json_bytes(if out.partial { 206 } else { 200 }, body))
+}
+
+fn to_api_error(e: SearchError) -> ApiError {
+    match e {
+        SearchError::Invalid(fields) => ApiError::invalid_parameter(fields),
+        SearchError::Rejected => ApiError::new(400, "search_rejected", "The travel platform rejected this search."),
+        SearchError::AuthFailed => ApiError::upstream_auth_failed(),
+        SearchError::Timeout => ApiError::upstream_timeout(),
+        SearchError::Throttled { retry_after } => ApiError::rate_limited(retry_after),
+        SearchError::Unavailable { retry_after } => ApiError::upstream_unavailable(retry_after),
+        SearchError::Failed => ApiError::upstream_error(),
+    }
+}

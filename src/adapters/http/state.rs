@@ -1,0 +1,71 @@
+//! What handlers share: instance-wide state (`Send + Sync`) and per-worker use
+//! cases (which hold the 12go client, not `Send`).
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::app::auth::Authenticator;
+use crate::app::search::SearchService;
+use crate::domain::version::ApiVersions;
+
+/// One per instance.
+pub struct Shared {
+    pub authenticator: Authenticator,
+    pub versions: ApiVersions,
+    pub request_timeout: Duration,
+    pub max_in_flight: usize,
+    pub in_flight: AtomicUsize,
+    pub draining: AtomicBool,
+    pub build: BuildInfo,
+}
+
+impl Shared {
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+}
+
+/// One per actix worker thread.
+pub struct Worker {
+    pub search: SearchService,
+}
+
+/// `/build` on the admin port.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BuildInfo {
+    pub version: &'static str,
+    pub git_sha: &'static str,
+    pub build_time: &'static str,
+}
+
+impl BuildInfo {
+    pub fn current() -> Self {
+        Self {
+            version: env!("CARGO_PKG_VERSION"),
+            git_sha: option_env!("CONNECT_GIT_SHA").unwrap_or("unknown"),
+            build_time: option_env!("CONNECT_BUILD_TIME").unwrap_or("unknown"),
+        }
+    }
+}
+
+/// Decrements the in-flight count when a request ends, however it ends.
+pub struct InFlightGuard<'a>(&'a AtomicUsize);
+
+impl<'a> InFlightGuard<'a> {
+    /// `None` when the cap is reached.
+    pub fn acquire(counter: &'a AtomicUsize, max: usize) -> Option<Self> {
+        let prev = counter.fetch_add(1, Ordering::SeqCst);
+        if prev >= max {
+            counter.fetch_sub(1, Ordering::SeqCst);
+            None
+        } else {
+            Some(Self(counter))
+        }
+    }
+}
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
