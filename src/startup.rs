@@ -24,6 +24,7 @@ use crate::app::search::{SearchService, SearchSettings};
 use crate::domain::search_query::SearchLimits;
 use crate::domain::translate::PriceTypeMap;
 use crate::domain::version::ApiVersions;
+use crate::ports::clients::ClientDirectory;
 use crate::ports::clock::SystemClock;
 use crate::ports::twelvego::TwelveGo;
 

@@ -132,7 +132,7 @@ mod tests {
         assert_eq!(parse_date("2026-04-05"), Some(Date::new(2026, 4, 5).unwrap()));
         assert_eq!(parse_date("2026-4-5"), None);
         assert_eq!(parse_date("2026-13-01"), None);
-        assert_eq!(parse_date("2028-02-29").is_some(), true);
+        assert!(parse_date("2028-02-29").is_some());
         assert_eq!(parse_date("2027-02-29"), None);
     }
 

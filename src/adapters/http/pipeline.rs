@@ -58,7 +58,6 @@ pub async fn pipeline(req: ServiceRequest, next: Next<impl MessageBody + 'static
         correlation_id: correlation_id.clone(),
         deadline: started + shared.request_timeout,
     });
-    let http_req = req.request().clone();
     let res = match InFlightGuard::acquire(&shared.in_flight, shared.max_in_flight) {
         None => req.into_response(ApiError::overloaded().error_response()),
         Some(_guard) if bad_correlation && route.is_some() => req.into_response(
@@ -68,10 +67,9 @@ pub async fn pipeline(req: ServiceRequest, next: Next<impl MessageBody + 'static
             )])
             .error_response(),
         ),
-        Some(_guard) => match next.call(req).instrument(span.clone()).await {
-            Ok(res) => res.map_into_boxed_body(),
-            Err(e) => ServiceResponse::new(http_req, e.error_response()),
-        },
+        // Inner services answer errors as responses; an `Err` here (none of ours
+        // produce one) is left to actix. The request must not be cloned before routing.
+        Some(_guard) => next.call(req).instrument(span.clone()).await?.map_into_boxed_body(),
     };
     let res = finish(res, &correlation_id, &echoed, &shared);
     let status = res.status().as_u16();

@@ -35,15 +35,21 @@ pub struct Worker {
 pub struct BuildInfo {
     pub version: &'static str,
     pub git_sha: &'static str,
-    pub build_time: &'static str,
+    /// RFC 3339 UTC.
+    pub build_time: String,
 }
 
 impl BuildInfo {
     pub fn current() -> Self {
+        let build_time = option_env!("CONNECT_BUILD_TIME")
+            .and_then(|s| s.parse::<i64>().ok())
+            .and_then(|s| jiff::Timestamp::from_second(s).ok())
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "unknown".into());
         Self {
             version: env!("CARGO_PKG_VERSION"),
             git_sha: option_env!("CONNECT_GIT_SHA").unwrap_or("unknown"),
-            build_time: option_env!("CONNECT_BUILD_TIME").unwrap_or("unknown"),
+            build_time,
         }
     }
 }
