@@ -35,7 +35,10 @@ impl QueryParams {
     }
 
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The single value of `name`; a repeated single-valued parameter is an error.
@@ -69,7 +72,11 @@ pub struct SearchQuery {
 
 impl SearchQuery {
     /// Validates everything and lists every failing parameter.
-    pub fn parse(q: &QueryParams, today: Date, limits: SearchLimits) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(
+        q: &QueryParams,
+        today: Date,
+        limits: SearchLimits,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errs = Vec::new();
         let departure_date = match q.one("departure_date", &mut errs) {
             None => {
@@ -78,11 +85,17 @@ impl SearchQuery {
             }
             Some(raw) => match parse_date_param(raw) {
                 None => {
-                    errs.push(FieldError::new("departure_date", "Must be a date YYYY-MM-DD."));
+                    errs.push(FieldError::new(
+                        "departure_date",
+                        "Must be a date YYYY-MM-DD.",
+                    ));
                     None
                 }
                 Some(d) if d < today => {
-                    errs.push(FieldError::new("departure_date", "Must not be in the past."));
+                    errs.push(FieldError::new(
+                        "departure_date",
+                        "Must not be in the past.",
+                    ));
                     None
                 }
                 Some(d) => Some(d),
@@ -91,9 +104,10 @@ impl SearchQuery {
         if let Some(raw) = q.one("return_date", &mut errs) {
             match parse_date_param(raw) {
                 None => errs.push(FieldError::new("return_date", "Must be a date YYYY-MM-DD.")),
-                Some(r) if departure_date.is_some_and(|d| r < d) => {
-                    errs.push(FieldError::new("return_date", "Must not be before departure_date."))
-                }
+                Some(r) if departure_date.is_some_and(|d| r < d) => errs.push(FieldError::new(
+                    "return_date",
+                    "Must not be before departure_date.",
+                )),
                 Some(_) => {}
             }
         }
@@ -128,11 +142,15 @@ impl SearchQuery {
             }
         }
         if let Some(raw) = q.one("confidence_score", &mut errs) {
-            let ok = raw.trim().parse::<f64>().is_ok_and(|v| {
-                v.is_finite() && v.validate_range(Some(0.0), Some(1.0), None, None)
-            });
+            let ok = raw
+                .trim()
+                .parse::<f64>()
+                .is_ok_and(|v| v.is_finite() && v.validate_range(Some(0.0), Some(1.0), None, None));
             if !ok {
-                errs.push(FieldError::new("confidence_score", "Must be a number from 0 to 1."));
+                errs.push(FieldError::new(
+                    "confidence_score",
+                    "Must be a number from 0 to 1.",
+                ));
             }
         }
         if let Some(raw) = q.one("cache_only", &mut errs) {
@@ -143,7 +161,14 @@ impl SearchQuery {
         let timeout_secs = match q.one("timeout", &mut errs) {
             None => 0,
             Some(raw) => match raw.trim().parse::<i64>() {
-                Ok(n) if n.validate_range(Some(0), Some(i64::from(limits.max_timeout_secs)), None, None) => {
+                Ok(n)
+                    if n.validate_range(
+                        Some(0),
+                        Some(i64::from(limits.max_timeout_secs)),
+                        None,
+                        None,
+                    ) =>
+                {
                     u32::try_from(n).unwrap_or(0)
                 }
                 _ => {
@@ -176,6 +201,11 @@ impl SearchQuery {
 /// `YYYY-MM-DD`, or a full ISO date-time whose date part is kept.
 fn parse_date_param(raw: &str) -> Option<Date> {
     let raw = raw.trim();
+    // Valid values are ASCII; the lenient parser slices by byte offset and must not
+    // see multi-byte characters.
+    if !raw.is_ascii() {
+        return None;
+    }
     if raw.len() > 10 {
         let sep = raw.as_bytes()[10];
         if sep != b'T' && sep != b' ' {
@@ -188,11 +218,19 @@ fn parse_date_param(raw: &str) -> Option<Date> {
 }
 
 fn valid_location_id(raw: &str) -> bool {
-    (1..=16).contains(&raw.len()) && raw.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    (1..=16).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 /// Exactly one of the station list and the POI; ids are 12go integers in native mode.
-fn places(q: &QueryParams, list: &str, poi: &str, errs: &mut Vec<FieldError>) -> Option<Vec<Place>> {
+fn places(
+    q: &QueryParams,
+    list: &str,
+    poi: &str,
+    errs: &mut Vec<FieldError>,
+) -> Option<Vec<Place>> {
     let stations: Vec<&str> = q.all(list).collect();
     let poi_value = q.one(poi, errs);
     match (stations.is_empty(), poi_value) {
@@ -201,7 +239,10 @@ fn places(q: &QueryParams, list: &str, poi: &str, errs: &mut Vec<FieldError>) ->
             None
         }
         (false, Some(_)) => {
-            errs.push(FieldError::new(poi, format!("Give either {list} or {poi}, not both.")));
+            errs.push(FieldError::new(
+                poi,
+                format!("Give either {list} or {poi}, not both."),
+            ));
             None
         }
         (true, Some(raw)) => native_id(raw, poi, errs).map(|id| vec![Place::Province(id)]),
@@ -210,7 +251,9 @@ fn places(q: &QueryParams, list: &str, poi: &str, errs: &mut Vec<FieldError>) ->
             let out: Vec<Place> = stations
                 .iter()
                 .enumerate()
-                .filter_map(|(i, raw)| native_id(raw, &format!("{list}[{i}]"), errs).map(Place::Station))
+                .filter_map(|(i, raw)| {
+                    native_id(raw, &format!("{list}[{i}]"), errs).map(Place::Station)
+                })
                 .collect();
             (errs.len() == before).then_some(out)
         }
@@ -219,33 +262,52 @@ fn places(q: &QueryParams, list: &str, poi: &str, errs: &mut Vec<FieldError>) ->
 
 fn native_id(raw: &str, field: &str, errs: &mut Vec<FieldError>) -> Option<i64> {
     if !valid_location_id(raw) {
-        errs.push(FieldError::new(field, "Must be 1 to 16 uppercase letters or digits."));
+        errs.push(FieldError::new(
+            field,
+            "Must be 1 to 16 uppercase letters or digits.",
+        ));
         return None;
     }
     match raw.parse::<i64>() {
         Ok(id) => Some(id),
         Err(_) => {
-            errs.push(FieldError::new(field, "Unknown id: this client uses 12go numeric ids."));
+            errs.push(FieldError::new(
+                field,
+                "Unknown id: this client uses 12go numeric ids.",
+            ));
             None
         }
     }
 }
 
-fn build_routes(origins: &[Place], destinations: &[Place], max: usize, errs: &mut Vec<FieldError>) -> Vec<(Place, Place)> {
+fn build_routes(
+    origins: &[Place],
+    destinations: &[Place],
+    max: usize,
+    errs: &mut Vec<FieldError>,
+) -> Vec<(Place, Place)> {
     let mut routes: Vec<(Place, Place)> = Vec::new();
-    for o in origins {
+    // Stops as soon as the limit is exceeded, so a huge request costs at most
+    // `max + 1` routes of work instead of origins × destinations.
+    'product: for o in origins {
         for d in destinations {
             if o != d && !routes.contains(&(*o, *d)) {
                 routes.push((*o, *d));
+                if routes.len() > max {
+                    break 'product;
+                }
             }
         }
     }
     if routes.is_empty() {
-        errs.push(FieldError::new("arrivals", "No route left: every origin equals its destination."));
+        errs.push(FieldError::new(
+            "arrivals",
+            "No route left: every origin equals its destination.",
+        ));
     } else if routes.len() > max {
         errs.push(FieldError::new(
             "departures",
-            format!("{} routes requested; at most {max} are allowed.", routes.len()),
+            format!("More than {max} routes requested; at most {max} are allowed."),
         ));
     }
     routes

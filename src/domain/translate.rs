@@ -10,7 +10,9 @@ use crate::domain::itinerary::{
     SearchResult, SeatClass, Segment, TicketType, Vehicle,
 };
 use crate::domain::money::{Currency, Money};
-use crate::domain::time::{format_minutes, iso_duration_minutes, minutes_between, parse_lenient_datetime};
+use crate::domain::time::{
+    format_minutes, iso_duration_minutes, minutes_between, parse_lenient_datetime,
+};
 use crate::domain::twelvego::{self as tg, SearchAnswer};
 
 /// `price_restriction` → `price_type` (config `PRICE_TYPE_MAP`, default `0:Recommended`).
@@ -31,10 +33,12 @@ impl PriceTypeMap {
             let (k, v) = part
                 .split_once(':')
                 .ok_or_else(|| format!("entry `{part}` is not `code:PriceType`"))?;
-            let code: i64 = k.trim().parse().map_err(|_| format!("`{k}` is not an integer"))?;
-            let ty = PriceType::parse(v).ok_or_else(|| {
-                format!("`{v}` is not one of Max, Min, Exact, Recommended")
-            })?;
+            let code: i64 = k
+                .trim()
+                .parse()
+                .map_err(|_| format!("`{k}` is not an integer"))?;
+            let ty = PriceType::parse(v)
+                .ok_or_else(|| format!("`{v}` is not one of Max, Min, Exact, Recommended"))?;
             map.insert(code, ty);
         }
         Ok(Self(map))
@@ -42,7 +46,10 @@ impl PriceTypeMap {
 
     fn lookup(&self, code: i64) -> PriceType {
         self.0.get(&code).copied().unwrap_or_else(|| {
-            tracing::warn!(price_restriction = code, "unknown price_restriction, using Recommended");
+            tracing::warn!(
+                price_restriction = code,
+                "unknown price_restriction, using Recommended"
+            );
             PriceType::Recommended
         })
     }
@@ -56,7 +63,8 @@ pub struct SearchTranslator<'a> {
     price_types: &'a PriceTypeMap,
     out: SearchResult,
     itinerary_ids: HashSet<String>,
-    segment_ids: HashSet<String>,
+    /// Segment id → the vehicle id of its first occurrence.
+    segment_vehicles: HashMap<String, String>,
     vehicle_index: HashMap<String, usize>,
 }
 
@@ -78,7 +86,7 @@ impl<'a> SearchTranslator<'a> {
             price_types,
             out: SearchResult::default(),
             itinerary_ids: HashSet::new(),
-            segment_ids: HashSet::new(),
+            segment_vehicles: HashMap::new(),
             vehicle_index: HashMap::new(),
         }
     }
@@ -122,9 +130,13 @@ impl<'a> SearchTranslator<'a> {
             return;
         }
         let id = itinerary_id(trip_key(trip, o), first.dep, self.pax);
-        if !self.itinerary_ids.insert(id.clone()) {
+        if self.itinerary_ids.contains(&id) {
             return;
         }
+        let Some(pricing) = self.pricing(o, price, net) else {
+            return;
+        };
+        self.itinerary_ids.insert(id.clone());
         let departure = first.dep;
         let connection_guaranteed =
             legs.len() == 1 || legs.iter().all(|l| l.guaranteed == Some(true));
@@ -134,13 +146,24 @@ impl<'a> SearchTranslator<'a> {
             connection_guaranteed,
             cancellation_policies: cancellation_policies(o.full_refund_until.as_deref(), departure),
             number_of_available_seats: seats,
-            pricing: self.pricing(o, price, net),
+            pricing,
             confirmation_type: confirmation_type(o.confirmation_time),
             ticket_type: ticket_type(o.ticket_type.as_deref()),
         };
-        for leg in legs {
+        for mut leg in legs {
+            // A segment seen before keeps its first vehicle: the amenities go there,
+            // and no vehicle is listed that no segment points to.
+            let seen = match self.segment_vehicles.get(&leg.segment.id) {
+                Some(vehicle_id) => {
+                    leg.segment.vehicle_id.clone_from(vehicle_id);
+                    true
+                }
+                None => false,
+            };
             self.add_vehicle(&leg, &o.amenities);
-            if self.segment_ids.insert(leg.segment.id.clone()) {
+            if !seen {
+                self.segment_vehicles
+                    .insert(leg.segment.id.clone(), leg.segment.vehicle_id.clone());
                 self.out.segments.push(leg.segment);
             }
         }
@@ -161,7 +184,8 @@ impl<'a> SearchTranslator<'a> {
                     keywords: None,
                     amenities: None,
                 });
-                self.vehicle_index.insert(vid.clone(), self.out.vehicles.len() - 1);
+                self.vehicle_index
+                    .insert(vid.clone(), self.out.vehicles.len() - 1);
                 self.out.vehicles.len() - 1
             }
         };
@@ -188,25 +212,47 @@ impl<'a> SearchTranslator<'a> {
         }
     }
 
-    fn pricing(&self, o: &tg::TravelOption, price: (Decimal, Currency), net: (Decimal, Currency)) -> Pricing {
+    /// `None` when the amounts overflow the decimal range (the option is then dropped).
+    fn pricing(
+        &self,
+        o: &tg::TravelOption,
+        price: (Decimal, Currency),
+        net: (Decimal, Currency),
+    ) -> Option<Pricing> {
         let fees = [&o.agfee, &o.sysfee].map(|p| value_of(p).map(|(v, _)| v));
         let taxes = if fees.iter().all(Option::is_none) {
-            price.0 - net.0
+            price.0.checked_sub(net.0)
         } else {
-            fees.iter().flatten().copied().sum()
+            fees.iter()
+                .flatten()
+                .try_fold(Decimal::ZERO, |sum, fee| sum.checked_add(*fee))
         };
-        if price.1 == net.1 && price.0 != net.0 + taxes {
+        let Some(taxes) = taxes else {
+            tracing::warn!(trip_option = %o.id, "12go amounts out of range, option skipped");
+            return None;
+        };
+        if price.1 == net.1 && net.0.checked_add(taxes) != Some(price.0) {
             tracing::warn!(trip_option = %o.id, "12go gross price differs from net + fees");
         }
         let price_type = self.price_types.lookup(o.price_restriction.unwrap_or(0));
-        Pricing {
+        Some(Pricing {
             gross_price: GrossPrice {
                 price: Money::new(price.0, price.1),
                 price_type,
             },
             taxes_and_fees: Money::new(taxes, net.1.clone()),
             net_price: Money::new(net.0, net.1),
-        }
+        })
+    }
+}
+
+/// 12go date-times are ASCII; anything else is unparsable (and must not reach the
+/// byte-offset slicing of the lenient parser, which assumes ASCII).
+fn parse_time(raw: &str) -> Option<DateTime> {
+    if raw.is_ascii() {
+        parse_lenient_datetime(raw)
+    } else {
+        None
     }
 }
 
@@ -223,9 +269,11 @@ fn build_leg(
     single: bool,
 ) -> Option<Leg> {
     let time = |own: &Option<String>, fallback: &Option<String>| {
-        own.as_deref()
-            .and_then(parse_lenient_datetime)
-            .or_else(|| single.then(|| fallback.as_deref().and_then(parse_lenient_datetime)).flatten())
+        own.as_deref().and_then(parse_time).or_else(|| {
+            single
+                .then(|| fallback.as_deref().and_then(parse_time))
+                .flatten()
+        })
     };
     let dep = time(&s.dep_time, &o.dep_datetime)?;
     let arr = time(&s.arr_time, &o.arr_datetime)?;
@@ -297,13 +345,16 @@ fn trip_key<'t>(trip: &'t tg::Trip, o: &'t tg::TravelOption) -> &'t str {
 }
 
 /// 10 §4.6.
-pub fn cancellation_policies(full_refund_until: Option<&str>, departure: DateTime) -> Vec<CancellationPolicy> {
+pub fn cancellation_policies(
+    full_refund_until: Option<&str>,
+    departure: DateTime,
+) -> Vec<CancellationPolicy> {
     let percent = |from: Option<String>, p: u32| CancellationPolicy {
         from,
         penalty: Penalty::Percent(p),
     };
     let until = full_refund_until.and_then(|raw| {
-        let parsed = parse_lenient_datetime(raw);
+        let parsed = parse_time(raw);
         if parsed.is_none() && !raw.trim().is_empty() {
             tracing::warn!(full_refund_until = %raw, "unparsable full_refund_until, treated as null");
         }
@@ -314,7 +365,10 @@ pub fn cancellation_policies(full_refund_until: Option<&str>, departure: DateTim
         Some(until) => {
             let d = minutes_between(until, departure);
             if d > 0 {
-                vec![percent(None, 0), percent(Some(iso_duration_minutes(d)), 100)]
+                vec![
+                    percent(None, 0),
+                    percent(Some(iso_duration_minutes(d)), 100),
+                ]
             } else {
                 vec![percent(None, 0)]
             }
