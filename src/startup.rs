@@ -67,8 +67,10 @@ impl Application {
         let directory = Arc::new(load_directory(&settings)?);
         let backend = backend(&settings)?;
         let clock = Arc::new(SystemClock);
-        let versions = ApiVersions::parse(&settings.api_versions).map_err(|e| anyhow::anyhow!("API_VERSIONS: {e}"))?;
-        let price_types = PriceTypeMap::parse(&settings.price_type_map).map_err(|e| anyhow::anyhow!("PRICE_TYPE_MAP: {e}"))?;
+        let versions = ApiVersions::parse(&settings.api_versions)
+            .map_err(|e| anyhow::anyhow!("API_VERSIONS: {e}"))?;
+        let price_types = PriceTypeMap::parse(&settings.price_type_map)
+            .map_err(|e| anyhow::anyhow!("PRICE_TYPE_MAP: {e}"))?;
         let shared = Data::new(Shared {
             authenticator: Authenticator::new(directory.clone(), clock.clone()),
             versions,
@@ -83,15 +85,23 @@ impl Application {
             Duration::from_millis(settings.twelvego_recheck_timeout_ms),
         ));
         let search_settings = SearchSettings {
-            limits: SearchLimits { max_routes: settings.max_routes, max_timeout_secs: settings.max_timeout },
+            limits: SearchLimits {
+                max_routes: settings.max_routes,
+                max_timeout_secs: settings.max_timeout,
+            },
             return_partial_status: settings.return_partial_status,
             price_types: Arc::new(price_types),
         };
         let drain = Duration::from_secs(settings.drain_timeout_secs);
         let base_path = settings.base_path.clone();
 
-        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
-            .with_context(|| format!("HOST/PORT: cannot listen on {}:{}", settings.host, settings.port))?;
+        let listener =
+            TcpListener::bind((settings.host.as_str(), settings.port)).with_context(|| {
+                format!(
+                    "HOST/PORT: cannot listen on {}:{}",
+                    settings.host, settings.port
+                )
+            })?;
         let api_port = listener.local_addr()?.port();
         let api_shared = shared.clone();
         let mut api = HttpServer::new(move || {
@@ -119,7 +129,12 @@ impl Application {
         let api = api.run();
 
         let admin_listener = TcpListener::bind((settings.admin_host.as_str(), settings.admin_port))
-            .with_context(|| format!("ADMIN_HOST/ADMIN_PORT: cannot listen on {}:{}", settings.admin_host, settings.admin_port))?;
+            .with_context(|| {
+                format!(
+                    "ADMIN_HOST/ADMIN_PORT: cannot listen on {}:{}",
+                    settings.admin_host, settings.admin_port
+                )
+            })?;
         let admin_port = admin_listener.local_addr()?.port();
         let admin_shared = shared.clone();
         let admin = HttpServer::new(move || {
@@ -135,16 +150,38 @@ impl Application {
         .shutdown_timeout(drain.as_secs())
         .run();
 
-        tracing::info!(api_port, admin_port, sandbox = settings.sandbox_mode(), clients = directory.len(), "connect-api started");
-        if settings.sandbox_mode() && directory.get("demo").is_some() && settings.clients_file.is_none() {
-            let host = if settings.host == "0.0.0.0" { "127.0.0.1" } else { settings.host.as_str() };
-            let date = jiff::Zoned::now().date().saturating_add(jiff::Span::new().days(7));
+        tracing::info!(
+            api_port,
+            admin_port,
+            sandbox = settings.sandbox_mode(),
+            clients = directory.len(),
+            "connect-api started"
+        );
+        if settings.sandbox_mode()
+            && directory.get("demo").is_some()
+            && settings.clients_file.is_none()
+        {
+            let host = if settings.host == "0.0.0.0" {
+                "127.0.0.1"
+            } else {
+                settings.host.as_str()
+            };
+            let date = jiff::Zoned::now()
+                .date()
+                .saturating_add(jiff::Span::new().days(7));
             tracing::info!(
                 "sandbox mode: built-in client `demo` with key `demo-key`; try: curl -H 'x-api-key: demo-key' 'http://{host}:{api_port}{}/v1/demo/itineraries?departure_poi=1&arrival_poi=44&departure_date={date}&pax=1'",
                 settings.base_path
             );
         }
-        Ok(Self { api, admin, api_port, admin_port, shared, directory })
+        Ok(Self {
+            api,
+            admin,
+            api_port,
+            admin_port,
+            shared,
+            directory,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -176,9 +213,11 @@ impl Application {
 #[cfg(unix)]
 async fn wait_for_shutdown(directory: &FileClientDirectory) {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) =
-        (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()))
-    else {
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
         tracing::error!("signal handlers could not be installed");
         return std::future::pending().await;
     };
@@ -211,7 +250,8 @@ fn backend(settings: &Settings) -> anyhow::Result<Backend> {
     let Some(raw) = &settings.twelvego_base_url else {
         return Ok(Backend::Sandbox(Sandbox::default()));
     };
-    let url = url::Url::parse(raw).map_err(|_| anyhow::anyhow!("TWELVEGO_BASE_URL: must be an http(s) URL"))?;
+    let url = url::Url::parse(raw)
+        .map_err(|_| anyhow::anyhow!("TWELVEGO_BASE_URL: must be an http(s) URL"))?;
     let mut cfg = TwelveGoClientConfig::new(url);
     cfg.read_timeout = Duration::from_millis(settings.twelvego_timeout_ms);
     cfg.connect_timeout = Duration::from_millis(settings.twelvego_connect_timeout_ms);

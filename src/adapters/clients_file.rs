@@ -65,9 +65,12 @@ pub fn parse_registry(
     };
     let mut out = Vec::new();
     for (id, c) in raw.clients {
-        let cid = ClientId::parse(&id).ok_or_else(|| format!("client `{id}`: invalid client id"))?;
+        let cid =
+            ClientId::parse(&id).ok_or_else(|| format!("client `{id}`: invalid client id"))?;
         if c.api_keys.is_empty() {
-            return Err(format!("client `{id}`: at least one api_keys entry is required"));
+            return Err(format!(
+                "client `{id}`: at least one api_keys entry is required"
+            ));
         }
         let api_keys = c
             .api_keys
@@ -77,9 +80,15 @@ pub fn parse_registry(
         let id_mode = match c.id_mode.as_deref() {
             None | Some("native") => IdMode::Native,
             Some("mapped") => IdMode::Mapped,
-            Some(other) => return Err(format!("client `{id}`: id_mode `{other}` is not native or mapped")),
+            Some(other) => {
+                return Err(format!(
+                    "client `{id}`: id_mode `{other}` is not native or mapped"
+                ))
+            }
         };
-        let twelvego_key = env(&c.twelvego_key_env).filter(|v| !v.is_empty()).map(Secret::new);
+        let twelvego_key = env(&c.twelvego_key_env)
+            .filter(|v| !v.is_empty())
+            .map(Secret::new);
         if c.enabled && twelvego_key.is_none() {
             tracing::error!(client_id = %id, variable = %c.twelvego_key_env, "12go key variable is unset; this client cannot authenticate");
         }
@@ -99,14 +108,22 @@ pub fn parse_registry(
 fn parse_key(k: RawKey) -> Result<ApiKey, String> {
     let expires_at = match &k.expires_at {
         None => None,
-        Some(t) => Some(t.parse().map_err(|_| format!("key `{}`: expires_at `{t}` is not RFC 3339", k.id))?),
+        Some(t) => Some(
+            t.parse()
+                .map_err(|_| format!("key `{}`: expires_at `{t}` is not RFC 3339", k.id))?,
+        ),
     };
     let hash = match (k.sha256, k.pbkdf2) {
         (Some(h), None) => {
-            let valid = h.len() == 64 && h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+            let valid = h.len() == 64
+                && h.bytes()
+                    .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
             let mut bytes = [0u8; 32];
             if !valid || hex::decode_to_slice(&h, &mut bytes).is_err() {
-                return Err(format!("key `{}`: sha256 must be 64 lowercase hex characters", k.id));
+                return Err(format!(
+                    "key `{}`: sha256 must be 64 lowercase hex characters",
+                    k.id
+                ));
             }
             KeyHash::Sha256(bytes)
         }
@@ -116,18 +133,44 @@ fn parse_key(k: RawKey) -> Result<ApiKey, String> {
                 "SHA1" => Pbkdf2Algorithm::Sha1,
                 "SHA256" => Pbkdf2Algorithm::Sha256,
                 "SHA512" => Pbkdf2Algorithm::Sha512,
-                other => return Err(format!("key `{}`: pbkdf2 algorithm `{other}` is not SHA1, SHA256 or SHA512", k.id)),
+                other => {
+                    return Err(format!(
+                        "key `{}`: pbkdf2 algorithm `{other}` is not SHA1, SHA256 or SHA512",
+                        k.id
+                    ))
+                }
             };
-            let salt = b64.decode(&p.salt_b64).map_err(|_| format!("key `{}`: salt_b64 is not base64", k.id))?;
-            let hash = b64.decode(&p.hash_b64).map_err(|_| format!("key `{}`: hash_b64 is not base64", k.id))?;
+            let salt = b64
+                .decode(&p.salt_b64)
+                .map_err(|_| format!("key `{}`: salt_b64 is not base64", k.id))?;
+            let hash = b64
+                .decode(&p.hash_b64)
+                .map_err(|_| format!("key `{}`: hash_b64 is not base64", k.id))?;
             if p.iterations == 0 || hash.is_empty() {
-                return Err(format!("key `{}`: pbkdf2 needs iterations > 0 and a hash", k.id));
+                return Err(format!(
+                    "key `{}`: pbkdf2 needs iterations > 0 and a hash",
+                    k.id
+                ));
             }
-            KeyHash::Pbkdf2 { algorithm, iterations: p.iterations, salt, hash }
+            KeyHash::Pbkdf2 {
+                algorithm,
+                iterations: p.iterations,
+                salt,
+                hash,
+            }
         }
-        _ => return Err(format!("key `{}`: exactly one of sha256 or pbkdf2 is required", k.id)),
+        _ => {
+            return Err(format!(
+                "key `{}`: exactly one of sha256 or pbkdf2 is required",
+                k.id
+            ))
+        }
     };
-    Ok(ApiKey { id: k.id, hash, expires_at })
+    Ok(ApiKey {
+        id: k.id,
+        hash,
+        expires_at,
+    })
 }
 
 /// The built-in sandbox client `demo` with key `demo-key`.
@@ -138,7 +181,11 @@ pub fn demo_client() -> Option<Client> {
         id: ClientId::parse("demo")?,
         name: Some("Sandbox demo".into()),
         enabled: true,
-        api_keys: vec![ApiKey { id: "demo".into(), hash: KeyHash::Sha256(hash), expires_at: None }],
+        api_keys: vec![ApiKey {
+            id: "demo".into(),
+            hash: KeyHash::Sha256(hash),
+            expires_at: None,
+        }],
         twelvego_key: Some(Secret::new("sandbox-demo-key")),
         id_mode: IdMode::Native,
         cancel_enabled: true,
@@ -174,7 +221,9 @@ impl FileClientDirectory {
 
     /// Re-reads the file; an invalid file keeps the current registry.
     pub fn reload(&self) -> Result<usize, String> {
-        let Some(path) = &self.path else { return Ok(self.len()) };
+        let Some(path) = &self.path else {
+            return Ok(self.len());
+        };
         let clients = read_file(path)?;
         let n = clients.len();
         if let Ok(mut guard) = self.clients.write() {
@@ -194,19 +243,28 @@ impl FileClientDirectory {
 }
 
 fn index(clients: Vec<Client>) -> HashMap<String, Arc<Client>> {
-    clients.into_iter().map(|c| (c.id.as_str().to_string(), Arc::new(c))).collect()
+    clients
+        .into_iter()
+        .map(|c| (c.id.as_str().to_string(), Arc::new(c)))
+        .collect()
 }
 
 fn read_file(path: &Path) -> Result<Vec<Client>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("CLIENTS_FILE: cannot read `{}`: {e}", path.display()))?;
-    let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("CLIENTS_FILE: cannot read `{}`: {e}", path.display()))?;
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     parse_registry(&text, json, &|name| std::env::var(name).ok())
         .map_err(|e| format!("CLIENTS_FILE: `{}`: {e}", path.display()))
 }
 
 impl ClientDirectory for FileClientDirectory {
     fn get(&self, client_id: &str) -> Option<Arc<Client>> {
-        self.clients.read().ok().and_then(|c| c.get(client_id).cloned())
+        self.clients
+            .read()
+            .ok()
+            .and_then(|c| c.get(client_id).cloned())
     }
 
     fn generation(&self) -> u64 {

@@ -28,10 +28,19 @@ fn a_toml_registry_resolves_keys_and_secrets_by_reference() {
     assert_eq!(clients.len(), 1);
     let c = &clients[0];
     assert_eq!(c.id.as_str(), "acme");
-    assert_eq!(c.twelvego_key.as_ref().map(|k| k.expose()), Some("12go-acme"));
+    assert_eq!(
+        c.twelvego_key.as_ref().map(|k| k.expose()),
+        Some("12go-acme")
+    );
     assert_eq!(c.api_keys.len(), 2);
     assert!(c.api_keys[0].expires_at.is_some());
-    assert!(matches!(c.api_keys[1].hash, KeyHash::Pbkdf2 { iterations: 10000, .. }));
+    assert!(matches!(
+        c.api_keys[1].hash,
+        KeyHash::Pbkdf2 {
+            iterations: 10000,
+            ..
+        }
+    ));
     assert!(c.cancel_enabled);
     assert_eq!(c.id_mode, IdMode::Native);
 }
@@ -54,12 +63,24 @@ fn an_empty_12go_key_variable_counts_as_unset() {
 #[test]
 fn bad_entries_are_reported_with_their_client() {
     let cases = [
-        (ACME.replace("2f4a1d9b", "2F4A1D9B"), "sha256 must be 64 lowercase hex"),
-        (ACME.replace("2027-01-01T00:00:00Z", "next year"), "expires_at"),
+        (
+            ACME.replace("2f4a1d9b", "2F4A1D9B"),
+            "sha256 must be 64 lowercase hex",
+        ),
+        (
+            ACME.replace("2027-01-01T00:00:00Z", "next year"),
+            "expires_at",
+        ),
         (ACME.replace("SHA256", "MD5"), "algorithm"),
-        (ACME.replace("clients.acme", "clients.Acme"), "invalid client id"),
+        (
+            ACME.replace("clients.acme", "clients.Acme"),
+            "invalid client id",
+        ),
         (ACME.replace("c2FsdA==", "!!!"), "salt_b64"),
-        ("[clients.x]\nenabled = true\ntwelvego_key_env = \"A\"\napi_keys = []\n".to_string(), "at least one"),
+        (
+            "[clients.x]\nenabled = true\ntwelvego_key_env = \"A\"\napi_keys = []\n".to_string(),
+            "at least one",
+        ),
         ("[clients.x\n".to_string(), ""),
     ];
     for (text, needle) in cases {
@@ -90,7 +111,9 @@ fn reload_swaps_atomically_and_keeps_the_old_registry_on_error() {
 
 #[test]
 fn an_unreadable_file_fails_naming_the_setting() {
-    let e = FileClientDirectory::load(Path::new("/nonexistent/clients.toml")).err().unwrap();
+    let e = FileClientDirectory::load(Path::new("/nonexistent/clients.toml"))
+        .err()
+        .unwrap();
     assert!(e.starts_with("CLIENTS_FILE: "), "{e}");
 }
 

@@ -42,7 +42,11 @@ impl Authenticator {
 
     /// Checks `presented` against `client_id`. Failures are logged at WARN with the
     /// reason only (never the key).
-    pub fn authenticate(&self, client_id: &str, presented: Option<&str>) -> Result<AuthedClient, AuthFailure> {
+    pub fn authenticate(
+        &self,
+        client_id: &str,
+        presented: Option<&str>,
+    ) -> Result<AuthedClient, AuthFailure> {
         let result = self.check(client_id, presented);
         if let Err(reason) = &result {
             tracing::warn!(client_id = %client_id, reason = reason.reason(), "authentication failed");
@@ -52,7 +56,9 @@ impl Authenticator {
 
     fn check(&self, client_id: &str, presented: Option<&str>) -> Result<AuthedClient, AuthFailure> {
         let client = self.directory.get(client_id);
-        let key = presented.filter(|k| !k.is_empty()).ok_or(AuthFailure::MissingKey)?;
+        let key = presented
+            .filter(|k| !k.is_empty())
+            .ok_or(AuthFailure::MissingKey)?;
         let cache_key: CacheKey = (
             self.directory.generation(),
             Sha256::digest(key.as_bytes()).into(),
@@ -62,7 +68,10 @@ impl Authenticator {
             if self.cached(&cache_key) {
                 if let Some(k) = client.twelvego_key.clone().filter(|k| !k.is_empty()) {
                     if client.enabled {
-                        return Ok(AuthedClient { client: client.clone(), twelvego_key: k });
+                        return Ok(AuthedClient {
+                            client: client.clone(),
+                            twelvego_key: k,
+                        });
                     }
                 }
             }
@@ -70,7 +79,10 @@ impl Authenticator {
         let twelvego_key = authenticate(client.as_deref(), Some(key), self.clock.now())?;
         let client = client.ok_or(AuthFailure::UnknownClient)?;
         self.remember(cache_key);
-        Ok(AuthedClient { client, twelvego_key })
+        Ok(AuthedClient {
+            client,
+            twelvego_key,
+        })
     }
 
     fn cached(&self, key: &CacheKey) -> bool {
@@ -108,7 +120,11 @@ mod tests {
             id: ClientId::parse("acme").unwrap(),
             name: None,
             enabled: true,
-            api_keys: vec![ApiKey { id: "a".into(), hash: KeyHash::Sha256(h), expires_at: None }],
+            api_keys: vec![ApiKey {
+                id: "a".into(),
+                hash: KeyHash::Sha256(h),
+                expires_at: None,
+            }],
             twelvego_key: Some(Secret::new("tg")),
             id_mode: IdMode::Native,
             cancel_enabled: true,
@@ -121,10 +137,25 @@ mod tests {
         dir.expect_get().returning(|id| (id == "acme").then(client));
         dir.expect_generation().return_const(1u64);
         let a = Authenticator::new(Arc::new(dir), Arc::new(SystemClock));
-        assert_eq!(a.authenticate("acme", Some("k1")).unwrap().twelvego_key.expose(), "tg");
-        assert_eq!(a.authenticate("other", Some("k1")).unwrap_err(), AuthFailure::UnknownClient);
-        assert_eq!(a.authenticate("acme", Some("k2")).unwrap_err(), AuthFailure::KeyMismatch);
-        assert_eq!(a.authenticate("acme", None).unwrap_err(), AuthFailure::MissingKey);
+        assert_eq!(
+            a.authenticate("acme", Some("k1"))
+                .unwrap()
+                .twelvego_key
+                .expose(),
+            "tg"
+        );
+        assert_eq!(
+            a.authenticate("other", Some("k1")).unwrap_err(),
+            AuthFailure::UnknownClient
+        );
+        assert_eq!(
+            a.authenticate("acme", Some("k2")).unwrap_err(),
+            AuthFailure::KeyMismatch
+        );
+        assert_eq!(
+            a.authenticate("acme", None).unwrap_err(),
+            AuthFailure::MissingKey
+        );
     }
 
     #[test]
@@ -138,12 +169,16 @@ mod tests {
             c.enabled = e.load(std::sync::atomic::Ordering::SeqCst);
             Some(Arc::new(c))
         });
-        dir.expect_generation().returning(move || g.load(std::sync::atomic::Ordering::SeqCst));
+        dir.expect_generation()
+            .returning(move || g.load(std::sync::atomic::Ordering::SeqCst));
         let a = Authenticator::new(Arc::new(dir), Arc::new(SystemClock));
         assert!(a.authenticate("acme", Some("k1")).is_ok());
         // The registry now disables the client and its generation moves on.
         enabled.store(false, std::sync::atomic::Ordering::SeqCst);
         gen.store(2, std::sync::atomic::Ordering::SeqCst);
-        assert_eq!(a.authenticate("acme", Some("k1")).unwrap_err(), AuthFailure::Disabled);
+        assert_eq!(
+            a.authenticate("acme", Some("k1")).unwrap_err(),
+            AuthFailure::Disabled
+        );
     }
 }

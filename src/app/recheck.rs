@@ -47,7 +47,9 @@ impl RecheckState {
 
     /// Marks `url` as dispatched now unless it was within the window.
     fn claim(&self, url: &str) -> bool {
-        let Ok(mut recent) = self.recent.lock() else { return false };
+        let Ok(mut recent) = self.recent.lock() else {
+            return false;
+        };
         let now = Instant::now();
         if recent.len() > 4096 {
             recent.retain(|_, at| now.duration_since(*at) < DEDUPE_WINDOW);
@@ -96,7 +98,9 @@ impl RecheckDispatcher {
                 deadline: Instant::now() + state.timeout,
             };
             tokio::task::spawn_local(async move {
-                let Ok(_permit) = state.slots.clone().acquire_owned().await else { return };
+                let Ok(_permit) = state.slots.clone().acquire_owned().await else {
+                    return;
+                };
                 state.dispatched.fetch_add(1, Ordering::SeqCst);
                 let mut result = tg.recheck(&url, None, &ctx).await;
                 if matches!(&result, Err(e) if e.class() == UpstreamClass::Auth) {
@@ -112,7 +116,9 @@ impl RecheckDispatcher {
 fn log_outcome(result: &Result<(), UpstreamError>) {
     match result {
         Ok(()) => tracing::debug!(outcome = "ok", "recheck dispatched"),
-        Err(UpstreamError::ForeignUrl) => tracing::warn!("recheck URL not on the 12go host, dropped"),
+        Err(UpstreamError::ForeignUrl) => {
+            tracing::warn!("recheck URL not on the 12go host, dropped")
+        }
         Err(UpstreamError::BreakerOpen { .. }) => tracing::debug!("recheck skipped, breaker open"),
         Err(e) => tracing::warn!(error = %e, "recheck call failed"),
     }
@@ -124,7 +130,11 @@ mod tests {
     use crate::ports::twelvego::MockTwelveGo;
 
     fn status(s: u16) -> UpstreamError {
-        UpstreamError::Status { status: s, empty_object_body: false, retry_after: None }
+        UpstreamError::Status {
+            status: s,
+            empty_object_body: false,
+            retry_after: None,
+        }
     }
 
     #[actix_rt::test]
@@ -136,7 +146,9 @@ mod tests {
             .times(1)
             .returning(|_, _, _| Err(status(401)));
         tg.expect_recheck()
-            .withf(|url, key, _| url == "http://h/searchr?a" && key.as_ref().map(|k| k.expose()) == Some("tg-key"))
+            .withf(|url, key, _| {
+                url == "http://h/searchr?a" && key.as_ref().map(|k| k.expose()) == Some("tg-key")
+            })
             .times(1)
             .returning(|_, _, _| Ok(()));
         tg.expect_recheck()
@@ -147,7 +159,11 @@ mod tests {
         let d = RecheckDispatcher::new(state.clone(), Rc::new(tg));
         let key = Secret::new("tg-key");
         // Act
-        d.dispatch(vec!["http://h/searchr?a".into(), "http://h/searchr?b".into()], &key, "c1");
+        d.dispatch(
+            vec!["http://h/searchr?a".into(), "http://h/searchr?b".into()],
+            &key,
+            "c1",
+        );
         d.dispatch(vec!["http://h/searchr?a".into()], &key, "c2");
         for _ in 0..20 {
             tokio::task::yield_now().await;
@@ -160,7 +176,11 @@ mod tests {
     async fn nothing_is_sent_when_dispatch_is_off() {
         let tg = MockTwelveGo::new();
         let state = Arc::new(RecheckState::new(false, Duration::from_secs(5)));
-        RecheckDispatcher::new(state.clone(), Rc::new(tg)).dispatch(vec!["http://h/x".into()], &Secret::new("k"), "c");
+        RecheckDispatcher::new(state.clone(), Rc::new(tg)).dispatch(
+            vec!["http://h/x".into()],
+            &Secret::new("k"),
+            "c",
+        );
         tokio::task::yield_now().await;
         assert_eq!(state.dispatched(), 0);
     }

@@ -61,22 +61,42 @@ pub struct SearchService {
 }
 
 impl SearchService {
-    pub fn new(twelvego: Rc<dyn TwelveGo>, clock: Arc<dyn Clock>, settings: SearchSettings, recheck: RecheckDispatcher) -> Self {
-        Self { twelvego, clock, settings, recheck }
+    pub fn new(
+        twelvego: Rc<dyn TwelveGo>,
+        clock: Arc<dyn Clock>,
+        settings: SearchSettings,
+        recheck: RecheckDispatcher,
+    ) -> Self {
+        Self {
+            twelvego,
+            clock,
+            settings,
+            recheck,
+        }
     }
 
     #[tracing::instrument(name = "search", skip_all)]
-    pub async fn search(&self, params: &QueryParams, ctx: &CallContext) -> Result<SearchOutcome, SearchError> {
+    pub async fn search(
+        &self,
+        params: &QueryParams,
+        ctx: &CallContext,
+    ) -> Result<SearchOutcome, SearchError> {
         let today = self.clock.now().to_zoned(TimeZone::UTC).date();
-        let query = SearchQuery::parse(params, today, self.settings.limits).map_err(SearchError::Invalid)?;
+        let query = SearchQuery::parse(params, today, self.settings.limits)
+            .map_err(SearchError::Invalid)?;
         let started = Instant::now();
         let mut answers: Vec<Vec<SearchAnswer>> = vec![Vec::new(); query.routes.len()];
         let all: Vec<usize> = (0..query.routes.len()).collect();
         let mut outcomes = self.call_routes(&query, &all, ctx, &mut answers).await;
         let budget = Duration::from_secs(u64::from(query.timeout_secs));
         for _ in 0..REPOLL_ATTEMPTS {
-            let partial: Vec<usize> = (0..outcomes.len()).filter(|i| outcomes[*i].is_partial()).collect();
-            if partial.is_empty() || started.elapsed() + REPOLL_DELAY >= budget || Instant::now() + REPOLL_DELAY >= ctx.deadline {
+            let partial: Vec<usize> = (0..outcomes.len())
+                .filter(|i| outcomes[*i].is_partial())
+                .collect();
+            if partial.is_empty()
+                || started.elapsed() + REPOLL_DELAY >= budget
+                || Instant::now() + REPOLL_DELAY >= ctx.deadline
+            {
                 break;
             }
             tokio::time::sleep(REPOLL_DELAY).await;
@@ -88,7 +108,11 @@ impl SearchService {
                 }
             }
         }
-        let urls: Vec<String> = answers.iter().flatten().flat_map(|a| a.recheck.iter().cloned()).collect();
+        let urls: Vec<String> = answers
+            .iter()
+            .flatten()
+            .flat_map(|a| a.recheck.iter().cloned())
+            .collect();
         if !urls.is_empty() {
             self.recheck.dispatch(urls, &ctx.key, &ctx.correlation_id);
         }
@@ -98,21 +122,33 @@ impl SearchService {
             SearchStatus::Partial => self.settings.return_partial_status,
             SearchStatus::Rejected => return Err(SearchError::Rejected),
             SearchStatus::AuthFailed => {
-                tracing::error!(event = "upstream.auth_failed", "12go rejected the client's key");
+                tracing::error!(
+                    event = "upstream.auth_failed",
+                    "12go rejected the client's key"
+                );
                 return Err(SearchError::AuthFailed);
             }
             SearchStatus::Timeout => return Err(SearchError::Timeout),
-            SearchStatus::Throttled { retry_after } => return Err(SearchError::Throttled { retry_after }),
-            SearchStatus::Unavailable { retry_after } => return Err(SearchError::Unavailable { retry_after }),
+            SearchStatus::Throttled { retry_after } => {
+                return Err(SearchError::Throttled { retry_after })
+            }
+            SearchStatus::Unavailable { retry_after } => {
+                return Err(SearchError::Unavailable { retry_after })
+            }
             SearchStatus::Failed => return Err(SearchError::Failed),
         };
         let result = {
             let _span = tracing::info_span!("mapping").entered();
-            let mut t = SearchTranslator::new(query.pax, query.departure_date, &self.settings.price_types);
+            let mut t =
+                SearchTranslator::new(query.pax, query.departure_date, &self.settings.price_types);
             answers.iter().flatten().for_each(|a| t.add(a));
             t.finish()
         };
-        Ok(SearchOutcome { result, partial, routes: query.routes.len() })
+        Ok(SearchOutcome {
+            result,
+            partial,
+            routes: query.routes.len(),
+        })
     }
 
     /// Calls the given routes (indices into `query.routes`), at most [`FAN_OUT`] at a
@@ -126,10 +162,16 @@ impl SearchService {
     ) -> Vec<RouteOutcome> {
         let calls = which.iter().map(|&i| {
             let (from, to): (Place, Place) = query.routes[i];
-            let call = SearchCall { from, to, date: query.departure_date, seats: query.pax };
+            let call = SearchCall {
+                from,
+                to,
+                date: query.departure_date,
+                seats: query.pax,
+            };
             async move { (i, self.twelvego.search(&call, ctx).await) }
         });
-        let results: Vec<(usize, Result<SearchAnswer, UpstreamError>)> = stream::iter(calls).buffered(FAN_OUT).collect().await;
+        let results: Vec<(usize, Result<SearchAnswer, UpstreamError>)> =
+            stream::iter(calls).buffered(FAN_OUT).collect().await;
         results
             .into_iter()
             .map(|(i, r)| match r {
@@ -138,7 +180,9 @@ impl SearchService {
                     answers[i].push(answer);
                     RouteOutcome::Ok { recheck }
                 }
-                Err(e) if e.class() == UpstreamClass::NotFound => RouteOutcome::Ok { recheck: false },
+                Err(e) if e.class() == UpstreamClass::NotFound => {
+                    RouteOutcome::Ok { recheck: false }
+                }
                 Err(e) => {
                     log_route_failure(&query.routes[i], &e);
                     RouteOutcome::Failed(e)
@@ -150,7 +194,9 @@ impl SearchService {
 
 fn log_route_failure(route: &(Place, Place), e: &UpstreamError) {
     match e.class() {
-        UpstreamClass::Auth => tracing::error!(from = %route.0, to = %route.1, error = %e, "12go search: key rejected"),
+        UpstreamClass::Auth => {
+            tracing::error!(from = %route.0, to = %route.1, error = %e, "12go search: key rejected")
+        }
         UpstreamClass::Rejected | UpstreamClass::Throttled => {
             tracing::warn!(from = %route.0, to = %route.1, error = %e, "12go search route rejected")
         }

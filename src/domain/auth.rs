@@ -147,18 +147,39 @@ mod tests {
     #[test]
     fn each_failure_has_its_reason() {
         let c = client(vec![sha("secret", None)]);
-        assert_eq!(authenticate(Some(&c), None, now()), Err(AuthFailure::MissingKey));
-        assert_eq!(authenticate(Some(&c), Some(""), now()), Err(AuthFailure::MissingKey));
-        assert_eq!(authenticate(None, Some("secret"), now()), Err(AuthFailure::UnknownClient));
-        assert_eq!(authenticate(Some(&c), Some("nope"), now()), Err(AuthFailure::KeyMismatch));
+        assert_eq!(
+            authenticate(Some(&c), None, now()),
+            Err(AuthFailure::MissingKey)
+        );
+        assert_eq!(
+            authenticate(Some(&c), Some(""), now()),
+            Err(AuthFailure::MissingKey)
+        );
+        assert_eq!(
+            authenticate(None, Some("secret"), now()),
+            Err(AuthFailure::UnknownClient)
+        );
+        assert_eq!(
+            authenticate(Some(&c), Some("nope"), now()),
+            Err(AuthFailure::KeyMismatch)
+        );
         let mut off = c.clone();
         off.enabled = false;
-        assert_eq!(authenticate(Some(&off), Some("secret"), now()), Err(AuthFailure::Disabled));
+        assert_eq!(
+            authenticate(Some(&off), Some("secret"), now()),
+            Err(AuthFailure::Disabled)
+        );
         let mut nokey = c.clone();
         nokey.twelvego_key = None;
-        assert_eq!(authenticate(Some(&nokey), Some("secret"), now()), Err(AuthFailure::No12goKey));
+        assert_eq!(
+            authenticate(Some(&nokey), Some("secret"), now()),
+            Err(AuthFailure::No12goKey)
+        );
         nokey.twelvego_key = Some(Secret::new(""));
-        assert_eq!(authenticate(Some(&nokey), Some("secret"), now()), Err(AuthFailure::No12goKey));
+        assert_eq!(
+            authenticate(Some(&nokey), Some("secret"), now()),
+            Err(AuthFailure::No12goKey)
+        );
     }
 
     #[test]
@@ -166,7 +187,10 @@ mod tests {
         let past: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         let future: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
         let c = client(vec![sha("old", Some(past))]);
-        assert_eq!(authenticate(Some(&c), Some("old"), now()), Err(AuthFailure::KeyExpired));
+        assert_eq!(
+            authenticate(Some(&c), Some("old"), now()),
+            Err(AuthFailure::KeyExpired)
+        );
         let c = client(vec![sha("old", Some(past)), sha("new", Some(future))]);
         assert!(authenticate(Some(&c), Some("new"), now()).is_ok());
     }
@@ -187,7 +211,10 @@ mod tests {
             expires_at: None,
         }]);
         assert!(authenticate(Some(&c), Some("legacy-key"), now()).is_ok());
-        assert_eq!(authenticate(Some(&c), Some("legacy-kez"), now()), Err(AuthFailure::KeyMismatch));
+        assert_eq!(
+            authenticate(Some(&c), Some("legacy-kez"), now()),
+            Err(AuthFailure::KeyMismatch)
+        );
     }
 
     #[test]

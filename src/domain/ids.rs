@@ -17,9 +17,8 @@ impl ClientId {
             && raw
                 .bytes()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-');
-        let versioned = raw.len() > 1
-            && raw.starts_with('v')
-            && raw[1..].bytes().all(|c| c.is_ascii_digit());
+        let versioned =
+            raw.len() > 1 && raw.starts_with('v') && raw[1..].bytes().all(|c| c.is_ascii_digit());
         let reserved = matches!(
             raw,
             "notifications" | "health" | "ready" | "admin" | "openapi.json"
@@ -127,7 +126,9 @@ impl ItineraryRef {
     pub fn parse(raw: &str) -> Option<Self> {
         let (rest, seats) = match raw.rsplit_once('-') {
             Some((head, tail))
-                if !tail.is_empty() && tail.len() <= 3 && tail.bytes().all(|c| c.is_ascii_digit()) =>
+                if !tail.is_empty()
+                    && tail.len() <= 3
+                    && tail.bytes().all(|c| c.is_ascii_digit()) =>
             {
                 let n: u8 = tail.parse().ok().filter(|n| (1..=100).contains(n))?;
                 (head, Some(n))
@@ -167,7 +168,16 @@ mod tests {
     fn client_ids() {
         assert!(ClientId::parse("acme").is_some());
         assert!(ClientId::parse("a_b-9").is_some());
-        for bad in ["", "Acme", "v1", "v22", "health", "notifications", "a b", &"x".repeat(51)] {
+        for bad in [
+            "",
+            "Acme",
+            "v1",
+            "v22",
+            "health",
+            "notifications",
+            "a b",
+            &"x".repeat(51),
+        ] {
             assert!(ClientId::parse(bad).is_none(), "{bad}");
         }
         assert!(ClientId::parse("v").is_some());
@@ -187,10 +197,22 @@ mod tests {
 
     #[test]
     fn transport_types() {
-        assert_eq!(TransportType::from_vehclass("avia"), Some(TransportType::Airplane));
-        assert_eq!(TransportType::from_vehclass("minivan"), Some(TransportType::Van));
-        assert_eq!(TransportType::from_vehclass("charter"), Some(TransportType::Van));
-        assert_eq!(TransportType::from_vehclass("Train"), Some(TransportType::Train));
+        assert_eq!(
+            TransportType::from_vehclass("avia"),
+            Some(TransportType::Airplane)
+        );
+        assert_eq!(
+            TransportType::from_vehclass("minivan"),
+            Some(TransportType::Van)
+        );
+        assert_eq!(
+            TransportType::from_vehclass("charter"),
+            Some(TransportType::Van)
+        );
+        assert_eq!(
+            TransportType::from_vehclass("Train"),
+            Some(TransportType::Train)
+        );
         assert_eq!(TransportType::from_vehclass("hovercraft"), None);
     }
 

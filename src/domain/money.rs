@@ -122,7 +122,10 @@ mod tests {
     #[test]
     fn zero_decimal_currencies_have_no_fraction() {
         assert_eq!(format_amount(d("1500"), &Currency::new("JPY")), "1500");
-        assert_eq!(format_amount(d("250000.4"), &Currency::new("VND")), "250000");
+        assert_eq!(
+            format_amount(d("250000.4"), &Currency::new("VND")),
+            "250000"
+        );
         assert_eq!(format_amount(d("9.5"), &Currency::new("KRW")), "10");
     }
 

@@ -6,7 +6,9 @@ use crate::domain::upstream::{UpstreamClass, UpstreamError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RouteOutcome {
     /// 2xx (or 404 = no trips); `recheck` says whether 12go's data is still incomplete.
-    Ok { recheck: bool },
+    Ok {
+        recheck: bool,
+    },
     Failed(UpstreamError),
 }
 
@@ -34,9 +36,13 @@ pub enum SearchStatus {
     /// Every route timed out → 504.
     Timeout,
     /// 12go throttles this key → 429 with the longest `Retry-After` seen.
-    Throttled { retry_after: u64 },
+    Throttled {
+        retry_after: u64,
+    },
     /// The breaker was open for every route → 503.
-    Unavailable { retry_after: u64 },
+    Unavailable {
+        retry_after: u64,
+    },
     /// No route ok, otherwise → 502 `upstream_error`.
     Failed,
 }
@@ -70,9 +76,13 @@ pub fn decide(outcomes: &[RouteOutcome]) -> SearchStatus {
     } else if all(UpstreamClass::Timeout) {
         SearchStatus::Timeout
     } else if all(UpstreamClass::BreakerOpen) {
-        SearchStatus::Unavailable { retry_after: max_retry_after(&errors) }
+        SearchStatus::Unavailable {
+            retry_after: max_retry_after(&errors),
+        }
     } else if any(UpstreamClass::Throttled) {
-        SearchStatus::Throttled { retry_after: max_retry_after(&errors) }
+        SearchStatus::Throttled {
+            retry_after: max_retry_after(&errors),
+        }
     } else {
         SearchStatus::Failed
     }
@@ -99,7 +109,11 @@ mod tests {
         RouteOutcome::Ok { recheck }
     }
     fn status(s: u16) -> RouteOutcome {
-        RouteOutcome::Failed(UpstreamError::Status { status: s, empty_object_body: false, retry_after: None })
+        RouteOutcome::Failed(UpstreamError::Status {
+            status: s,
+            empty_object_body: false,
+            retry_after: None,
+        })
     }
     fn fail(e: UpstreamError) -> RouteOutcome {
         RouteOutcome::Failed(e)
@@ -114,26 +128,55 @@ mod tests {
     fn a_recheck_or_a_failed_route_beside_an_ok_one_is_partial() {
         assert_eq!(decide(&[ok(false), ok(true)]), SearchStatus::Partial);
         assert_eq!(decide(&[ok(false), status(500)]), SearchStatus::Partial);
-        assert_eq!(decide(&[fail(UpstreamError::Timeout), ok(false)]), SearchStatus::Partial);
+        assert_eq!(
+            decide(&[fail(UpstreamError::Timeout), ok(false)]),
+            SearchStatus::Partial
+        );
     }
 
     #[test]
     fn no_route_ok() {
         assert_eq!(decide(&[status(400), status(422)]), SearchStatus::Rejected);
-        assert_eq!(decide(&[status(400), status(401)]), SearchStatus::AuthFailed);
-        let empty_body_400 = fail(UpstreamError::Status { status: 400, empty_object_body: true, retry_after: None });
-        assert_eq!(decide(&[empty_body_400, status(500)]), SearchStatus::AuthFailed);
-        assert_eq!(decide(&[fail(UpstreamError::Timeout), fail(UpstreamError::Timeout)]), SearchStatus::Timeout);
-        assert_eq!(decide(&[fail(UpstreamError::Timeout), status(500)]), SearchStatus::Failed);
+        assert_eq!(
+            decide(&[status(400), status(401)]),
+            SearchStatus::AuthFailed
+        );
+        let empty_body_400 = fail(UpstreamError::Status {
+            status: 400,
+            empty_object_body: true,
+            retry_after: None,
+        });
+        assert_eq!(
+            decide(&[empty_body_400, status(500)]),
+            SearchStatus::AuthFailed
+        );
+        assert_eq!(
+            decide(&[fail(UpstreamError::Timeout), fail(UpstreamError::Timeout)]),
+            SearchStatus::Timeout
+        );
+        assert_eq!(
+            decide(&[fail(UpstreamError::Timeout), status(500)]),
+            SearchStatus::Failed
+        );
         assert_eq!(decide(&[status(500)]), SearchStatus::Failed);
         assert_eq!(decide(&[fail(UpstreamError::Decode)]), SearchStatus::Failed);
-        assert_eq!(decide(&[fail(UpstreamError::Connect), status(400)]), SearchStatus::Failed);
+        assert_eq!(
+            decide(&[fail(UpstreamError::Connect), status(400)]),
+            SearchStatus::Failed
+        );
     }
 
     #[test]
     fn throttling_and_breaker_carry_retry_after() {
-        let t = fail(UpstreamError::Status { status: 429, empty_object_body: false, retry_after: Some(7) });
-        assert_eq!(decide(&[t, status(500)]), SearchStatus::Throttled { retry_after: 7 });
+        let t = fail(UpstreamError::Status {
+            status: 429,
+            empty_object_body: false,
+            retry_after: Some(7),
+        });
+        assert_eq!(
+            decide(&[t, status(500)]),
+            SearchStatus::Throttled { retry_after: 7 }
+        );
         let b = fail(UpstreamError::BreakerOpen { retry_after: 12 });
         assert_eq!(decide(&[b]), SearchStatus::Unavailable { retry_after: 12 });
     }

@@ -9,7 +9,8 @@ use jiff::Unit;
 pub fn parse_lenient_datetime(text: &str) -> Option<DateTime> {
     let t = text.trim();
     let b = t.as_bytes();
-    if b.len() < 16 || !(b[10] == b' ' || b[10] == b'T') {
+    // Fixed byte positions below are only char boundaries in ASCII text.
+    if !t.is_ascii() || b.len() < 16 || !(b[10] == b' ' || b[10] == b'T') {
         return None;
     }
     let date = parse_date(&t[..10])?;
@@ -38,7 +39,7 @@ pub fn parse_lenient_datetime(text: &str) -> Option<DateTime> {
 /// Parses a strict `YYYY-MM-DD` calendar date.
 pub fn parse_date(text: &str) -> Option<Date> {
     let b = text.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if !text.is_ascii() || b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
     let y = digits(&text[0..4])?;
@@ -105,8 +106,14 @@ mod tests {
         let want = DateTime::new(2026, 4, 5, 20, 22, 0, 0).unwrap();
         assert_eq!(parse_lenient_datetime("2026-04-05 20:22:00"), Some(want));
         assert_eq!(parse_lenient_datetime("2026-04-05T20:22"), Some(want));
-        assert_eq!(parse_lenient_datetime("2026-04-05T20:22:00+07:00"), Some(want));
-        assert_eq!(parse_lenient_datetime("2026-04-05 20:22:00.000Z"), Some(want));
+        assert_eq!(
+            parse_lenient_datetime("2026-04-05T20:22:00+07:00"),
+            Some(want)
+        );
+        assert_eq!(
+            parse_lenient_datetime("2026-04-05 20:22:00.000Z"),
+            Some(want)
+        );
         assert_eq!(
             parse_lenient_datetime("2026-04-05 20:22:31").map(|d| d.second()),
             Some(31)
@@ -122,6 +129,8 @@ mod tests {
             "2026-04-05 25:00",
             "2026/04/05 10:00",
             "yesterday at noon",
+            "2026-04-05 20:2é",
+            "2026-04-0é 20:22",
         ] {
             assert_eq!(parse_lenient_datetime(bad), None, "{bad}");
         }
@@ -129,11 +138,15 @@ mod tests {
 
     #[test]
     fn strict_date() {
-        assert_eq!(parse_date("2026-04-05"), Some(Date::new(2026, 4, 5).unwrap()));
+        assert_eq!(
+            parse_date("2026-04-05"),
+            Some(Date::new(2026, 4, 5).unwrap())
+        );
         assert_eq!(parse_date("2026-4-5"), None);
         assert_eq!(parse_date("2026-13-01"), None);
         assert!(parse_date("2028-02-29").is_some());
         assert_eq!(parse_date("2027-02-29"), None);
+        assert_eq!(parse_date("2026-04-é"), None);
     }
 
     #[test]

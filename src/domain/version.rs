@@ -36,9 +36,13 @@ impl ApiVersions {
                 Some((v, d)) => (v, Some(d)),
                 None => (part, None),
             };
-            let v = parse_date(v.trim()).ok_or_else(|| format!("`{v}` is not a date YYYY-MM-DD"))?;
+            let v =
+                parse_date(v.trim()).ok_or_else(|| format!("`{v}` is not a date YYYY-MM-DD"))?;
             let dep = match dep {
-                Some(d) => Some(parse_date(d.trim()).ok_or_else(|| format!("`{d}` is not a date YYYY-MM-DD"))?),
+                Some(d) => Some(
+                    parse_date(d.trim())
+                        .ok_or_else(|| format!("`{d}` is not a date YYYY-MM-DD"))?,
+                ),
                 None => None,
             };
             versions.push((v, dep));
@@ -60,7 +64,11 @@ impl ApiVersions {
     }
 
     /// Resolves the `Travelier-Version` / `X-Travelier-Version` header values.
-    pub fn resolve(&self, primary: Option<&str>, alternate: Option<&str>) -> Result<ResolvedVersion, VersionError> {
+    pub fn resolve(
+        &self,
+        primary: Option<&str>,
+        alternate: Option<&str>,
+    ) -> Result<ResolvedVersion, VersionError> {
         let requested = match (primary.map(str::trim), alternate.map(str::trim)) {
             (Some(a), Some(b)) if a != b => return Err(VersionError::Invalid),
             (Some(a), _) | (None, Some(a)) => a,
@@ -112,10 +120,22 @@ mod tests {
     #[test]
     fn malformed_mismatched_and_unsupported() {
         let v = versions();
-        assert_eq!(v.resolve(Some("2023-7-1"), None), Err(VersionError::Invalid));
-        assert_eq!(v.resolve(Some("2023-02-30"), None), Err(VersionError::Invalid));
-        assert_eq!(v.resolve(Some("2023-07-01"), Some("2022-01-01")), Err(VersionError::Invalid));
-        assert_eq!(v.resolve(Some("2024-01-01"), None), Err(VersionError::Unsupported));
+        assert_eq!(
+            v.resolve(Some("2023-7-1"), None),
+            Err(VersionError::Invalid)
+        );
+        assert_eq!(
+            v.resolve(Some("2023-02-30"), None),
+            Err(VersionError::Invalid)
+        );
+        assert_eq!(
+            v.resolve(Some("2023-07-01"), Some("2022-01-01")),
+            Err(VersionError::Invalid)
+        );
+        assert_eq!(
+            v.resolve(Some("2024-01-01"), None),
+            Err(VersionError::Unsupported)
+        );
         assert!(v.resolve(Some("2023-07-01"), Some("2023-07-01")).is_ok());
     }
 
@@ -124,6 +144,9 @@ mod tests {
         assert!(ApiVersions::parse("").is_err());
         assert!(ApiVersions::parse("yesterday").is_err());
         assert!(ApiVersions::parse("2023-07-01:soon").is_err());
-        assert_eq!(ApiVersions::default(), ApiVersions::parse("2023-07-01").unwrap());
+        assert_eq!(
+            ApiVersions::default(),
+            ApiVersions::parse("2023-07-01").unwrap()
+        );
     }
 }

@@ -89,7 +89,9 @@ pub fn load_from(dir: &Path, env: &[(String, String)]) -> Result<Settings, Strin
     if settings.clients_file.is_none() && dir.join("config/clients.toml").exists() {
         settings.clients_file = Some("config/clients.toml".into());
     }
-    settings.validate().map_err(|problems| problems.join("; "))?;
+    settings
+        .validate()
+        .map_err(|problems| problems.join("; "))?;
     Ok(settings)
 }
 
@@ -144,7 +146,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn tmp() -> std::path::PathBuf {
@@ -168,7 +173,11 @@ mod tests {
     #[test]
     fn layers_apply_in_order_file_then_dotenv_then_environment() {
         let d = tmp();
-        std::fs::write(d.join("config/default.toml"), "port = 1000\nmax_routes = 3\nlog_level = \"debug\"\n").unwrap();
+        std::fs::write(
+            d.join("config/default.toml"),
+            "port = 1000\nmax_routes = 3\nlog_level = \"debug\"\n",
+        )
+        .unwrap();
         std::fs::write(d.join("extra.toml"), "port = 2000\nmax_routes = 4\n").unwrap();
         std::fs::write(d.join(".env"), "PORT=3000\nLOG_FORMAT=pretty\n").unwrap();
         let s = load_from(&d, &env(&[("CONFIG_FILE", "extra.toml"), ("PORT", "4000")])).unwrap();
@@ -193,7 +202,11 @@ mod tests {
 
     #[test]
     fn unrelated_environment_variables_are_ignored() {
-        let s = load_from(&tmp(), &env(&[("PATH", "/bin"), ("HOME", "x"), ("MAX_ROUTES", "7")])).unwrap();
+        let s = load_from(
+            &tmp(),
+            &env(&[("PATH", "/bin"), ("HOME", "x"), ("MAX_ROUTES", "7")]),
+        )
+        .unwrap();
         assert_eq!(s.max_routes, 7);
     }
 
@@ -207,7 +220,11 @@ mod tests {
 
     #[test]
     fn string_settings_stay_strings() {
-        let s = load_from(&tmp(), &env(&[("API_VERSIONS", "2023-07-01"), ("ADMIN_TOKEN", "12345")])).unwrap();
+        let s = load_from(
+            &tmp(),
+            &env(&[("API_VERSIONS", "2023-07-01"), ("ADMIN_TOKEN", "12345")]),
+        )
+        .unwrap();
         assert_eq!(s.api_versions, "2023-07-01");
         assert_eq!(s.admin_token.unwrap().0.expose(), "12345");
     }

@@ -9,27 +9,48 @@ impl Settings {
     pub fn validate(&self) -> Result<(), Vec<String>> {
         let mut p = Vec::new();
         if !matches!(self.environment.as_str(), "dev" | "staging" | "prod") {
-            p.push(format!("ENVIRONMENT: must be dev, staging or prod (got `{}`)", self.environment));
+            p.push(format!(
+                "ENVIRONMENT: must be dev, staging or prod (got `{}`)",
+                self.environment
+            ));
         }
         if !matches!(self.log_format.as_str(), "json" | "pretty") {
-            p.push(format!("LOG_FORMAT: must be json or pretty (got `{}`)", self.log_format));
+            p.push(format!(
+                "LOG_FORMAT: must be json or pretty (got `{}`)",
+                self.log_format
+            ));
         }
-        if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err() || self.log_level.trim().is_empty() {
+        if tracing_subscriber::EnvFilter::try_new(&self.log_level).is_err()
+            || self.log_level.trim().is_empty()
+        {
             p.push(format!("LOG_LEVEL: must be error, warn, info, debug, trace or a RUST_LOG filter (got `{}`)", self.log_level));
         }
         if let Some(raw) = &self.twelvego_base_url {
             match url::Url::parse(raw) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-                _ => p.push(format!("TWELVEGO_BASE_URL: must be an http(s) URL (got `{raw}`)")),
+                _ => p.push(format!(
+                    "TWELVEGO_BASE_URL: must be an http(s) URL (got `{raw}`)"
+                )),
             }
         }
-        if !self.base_path.is_empty() && (!self.base_path.starts_with('/') || self.base_path.ends_with('/')) {
-            p.push(format!("BASE_PATH: must start with `/` and not end with one (got `{}`)", self.base_path));
+        if !self.base_path.is_empty()
+            && (!self.base_path.starts_with('/') || self.base_path.ends_with('/'))
+        {
+            p.push(format!(
+                "BASE_PATH: must start with `/` and not end with one (got `{}`)",
+                self.base_path
+            ));
         }
         for (name, v) in [
             ("TWELVEGO_TIMEOUT_MS", self.twelvego_timeout_ms),
-            ("TWELVEGO_CONNECT_TIMEOUT_MS", self.twelvego_connect_timeout_ms),
-            ("TWELVEGO_RECHECK_TIMEOUT_MS", self.twelvego_recheck_timeout_ms),
+            (
+                "TWELVEGO_CONNECT_TIMEOUT_MS",
+                self.twelvego_connect_timeout_ms,
+            ),
+            (
+                "TWELVEGO_RECHECK_TIMEOUT_MS",
+                self.twelvego_recheck_timeout_ms,
+            ),
             ("REQUEST_TIMEOUT_MS", self.request_timeout_ms),
         ] {
             if v == 0 {

@@ -45,11 +45,17 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
 }
 
 fn extract(req: &HttpRequest) -> Result<Authed, ApiError> {
-    let shared = req.app_data::<Data<Shared>>().ok_or_else(ApiError::internal)?;
-    let ctx = req.extensions().get::<RequestCtx>().cloned().unwrap_or_else(|| RequestCtx {
-        correlation_id: uuid::Uuid::new_v4().to_string(),
-        deadline: Instant::now() + Duration::from_secs(30),
-    });
+    let shared = req
+        .app_data::<Data<Shared>>()
+        .ok_or_else(ApiError::internal)?;
+    let ctx = req
+        .extensions()
+        .get::<RequestCtx>()
+        .cloned()
+        .unwrap_or_else(|| RequestCtx {
+            correlation_id: uuid::Uuid::new_v4().to_string(),
+            deadline: Instant::now() + Duration::from_secs(30),
+        });
     let client_id = req.match_info().get("client_id").unwrap_or("");
     let client = shared
         .authenticator
@@ -57,12 +63,27 @@ fn extract(req: &HttpRequest) -> Result<Authed, ApiError> {
         .map_err(|_| ApiError::unauthorized())?;
     let version = shared
         .versions
-        .resolve(header(req, "travelier-version"), header(req, "x-travelier-version"))
+        .resolve(
+            header(req, "travelier-version"),
+            header(req, "x-travelier-version"),
+        )
         .map_err(|e| match e {
-            VersionError::Invalid => ApiError::new(400, "invalid_version", "The version header is malformed.")
-                .with_fields(vec![FieldError::new("header.travelier-version", "Must be a date YYYY-MM-DD; both headers must agree.")]),
-            VersionError::Unsupported => ApiError::new(400, "unsupported_version", "This API version is not supported.")
-                .with_fields(vec![FieldError::new("header.travelier-version", "Not a supported version.")]),
+            VersionError::Invalid => {
+                ApiError::new(400, "invalid_version", "The version header is malformed.")
+                    .with_fields(vec![FieldError::new(
+                        "header.travelier-version",
+                        "Must be a date YYYY-MM-DD; both headers must agree.",
+                    )])
+            }
+            VersionError::Unsupported => ApiError::new(
+                400,
+                "unsupported_version",
+                "This API version is not supported.",
+            )
+            .with_fields(vec![FieldError::new(
+                "header.travelier-version",
+                "Not a supported version.",
+            )]),
         })?;
     req.extensions_mut().insert(version);
     Ok(Authed { client, ctx })

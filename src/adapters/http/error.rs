@@ -68,7 +68,11 @@ impl ApiError {
         Self::new(404, "not_found", "No such route.")
     }
     pub fn method_not_allowed(allow: &'static str) -> Self {
-        let mut e = Self::new(405, "method_not_allowed", "Method not allowed on this route.");
+        let mut e = Self::new(
+            405,
+            "method_not_allowed",
+            "Method not allowed on this route.",
+        );
         e.allow = Some(allow);
         e
     }
@@ -79,25 +83,48 @@ impl ApiError {
         Self::new(400, "invalid_body", message)
     }
     pub fn overloaded() -> Self {
-        Self::new(503, "overloaded", "The service is overloaded; retry shortly.").with_retry_after(1)
+        Self::new(
+            503,
+            "overloaded",
+            "The service is overloaded; retry shortly.",
+        )
+        .with_retry_after(1)
     }
     pub fn internal() -> Self {
         Self::new(500, "internal_error", "Internal error.")
     }
     pub fn upstream_error() -> Self {
-        Self::new(502, "upstream_error", "The travel platform failed to answer.")
+        Self::new(
+            502,
+            "upstream_error",
+            "The travel platform failed to answer.",
+        )
     }
     pub fn upstream_auth_failed() -> Self {
-        Self::new(502, "upstream_auth_failed", "The travel platform rejected this client's credentials.")
+        Self::new(
+            502,
+            "upstream_auth_failed",
+            "The travel platform rejected this client's credentials.",
+        )
     }
     pub fn upstream_timeout() -> Self {
-        Self::new(504, "upstream_timeout", "The travel platform did not answer in time.")
+        Self::new(
+            504,
+            "upstream_timeout",
+            "The travel platform did not answer in time.",
+        )
     }
     pub fn upstream_unavailable(retry_after: u64) -> Self {
-        Self::new(503, "upstream_unavailable", "The travel platform is unavailable; retry later.").with_retry_after(retry_after)
+        Self::new(
+            503,
+            "upstream_unavailable",
+            "The travel platform is unavailable; retry later.",
+        )
+        .with_retry_after(retry_after)
     }
     pub fn rate_limited(retry_after: u64) -> Self {
-        Self::new(429, "rate_limited", "Too many requests; retry later.").with_retry_after(retry_after)
+        Self::new(429, "rate_limited", "Too many requests; retry later.")
+            .with_retry_after(retry_after)
     }
 
     /// The final body, once the correlation id is known.

@@ -33,7 +33,9 @@ where
 {
     web::resource(path)
         .route(web::get().to(handler))
-        .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::method_not_allowed("GET")) }))
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(ApiError::method_not_allowed("GET"))
+        }))
 }
 
 /// The public API routes under `base_path`.
@@ -66,7 +68,9 @@ fn json_config() -> web::JsonConfig {
         .error_handler(|err, _| {
             let e = match &err {
                 actix_web::error::JsonPayloadError::Overflow { .. }
-                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => ApiError::payload_too_large(),
+                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                    ApiError::payload_too_large()
+                }
                 _ => ApiError::invalid_body("The body is not valid JSON."),
             };
             e.into()

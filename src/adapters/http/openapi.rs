@@ -85,7 +85,10 @@ struct ApiKeyScheme;
 impl Modify for ApiKeyScheme {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(c) = openapi.components.as_mut() {
-            c.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))));
+            c.add_security_scheme(
+                "api_key",
+                SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))),
+            );
         }
     }
 }
@@ -93,7 +96,12 @@ impl Modify for ApiKeyScheme {
 /// The document as JSON, built once.
 pub fn document() -> &'static [u8] {
     static DOC: OnceLock<Vec<u8>> = OnceLock::new();
-    DOC.get_or_init(|| ApiDoc::openapi().to_json().map(String::into_bytes).unwrap_or_default())
+    DOC.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_json()
+            .map(String::into_bytes)
+            .unwrap_or_default()
+    })
 }
 
 pub async fn openapi_json() -> HttpResponse {

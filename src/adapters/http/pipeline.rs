@@ -28,15 +28,23 @@ pub struct RequestCtx {
 
 /// `^[A-Za-z0-9\-=]{1,100}$`.
 pub fn valid_correlation_id(v: &str) -> bool {
-    (1..=100).contains(&v.len()) && v.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'=')
+    (1..=100).contains(&v.len())
+        && v.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'=')
 }
 
-pub async fn pipeline(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
+pub async fn pipeline(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
     let Some(shared) = req.app_data::<Data<Shared>>().cloned() else {
         return Ok(req.into_response(ApiError::internal().error_response()));
     };
-    let supplied = req.headers().get(CORRELATION).map(|v| v.to_str().map(str::to_owned));
+    let supplied = req
+        .headers()
+        .get(CORRELATION)
+        .map(|v| v.to_str().map(str::to_owned));
     let (correlation_id, bad_correlation) = match supplied {
         Some(Ok(v)) if valid_correlation_id(&v) => (v, false),
         None => (uuid::Uuid::new_v4().to_string(), false),
@@ -44,7 +52,11 @@ pub async fn pipeline(req: ServiceRequest, next: Next<impl MessageBody + 'static
     };
     let echoed: Vec<(HeaderName, HeaderValue)> = ECHOED
         .iter()
-        .filter_map(|n| req.headers().get(*n).map(|v| (HeaderName::from_static(n), v.clone())))
+        .filter_map(|n| {
+            req.headers()
+                .get(*n)
+                .map(|v| (HeaderName::from_static(n), v.clone()))
+        })
         .collect();
     let route = req.match_pattern();
     let span = tracing::info_span!(
@@ -69,7 +81,11 @@ pub async fn pipeline(req: ServiceRequest, next: Next<impl MessageBody + 'static
         ),
         // Inner services answer errors as responses; an `Err` here (none of ours
         // produce one) is left to actix. The request must not be cloned before routing.
-        Some(_guard) => next.call(req).instrument(span.clone()).await?.map_into_boxed_body(),
+        Some(_guard) => next
+            .call(req)
+            .instrument(span.clone())
+            .await?
+            .map_into_boxed_body(),
     };
     let res = finish(res, &correlation_id, &echoed, &shared);
     let status = res.status().as_u16();
@@ -91,7 +107,12 @@ fn duration_ms(d: Duration) -> f64 {
 }
 
 /// Renders an error body if the answer is an [`ApiError`] and adds the common headers.
-fn finish(res: ServiceResponse<BoxBody>, correlation_id: &str, echoed: &[(HeaderName, HeaderValue)], shared: &Shared) -> ServiceResponse<BoxBody> {
+fn finish(
+    res: ServiceResponse<BoxBody>,
+    correlation_id: &str,
+    echoed: &[(HeaderName, HeaderValue)],
+    shared: &Shared,
+) -> ServiceResponse<BoxBody> {
     let api_error = res.response().extensions().get::<ApiError>().cloned();
     let version = res
         .request()
@@ -113,7 +134,11 @@ fn finish(res: ServiceResponse<BoxBody>, correlation_id: &str, echoed: &[(Header
     if let Ok(v) = HeaderValue::from_str(&version.version) {
         headers.insert(HeaderName::from_static("travelier-version"), v);
     }
-    if let Some(dep) = version.deprecated_on.as_deref().and_then(|d| HeaderValue::from_str(d).ok()) {
+    if let Some(dep) = version
+        .deprecated_on
+        .as_deref()
+        .and_then(|d| HeaderValue::from_str(d).ok())
+    {
         headers.insert(HeaderName::from_static("deprecation"), dep);
     }
     for (name, value) in echoed {

@@ -200,7 +200,10 @@ mod tests {
             o.price.as_ref().unwrap().value,
             Some(Decimal::from_str("370.37").unwrap())
         );
-        assert_eq!(o.netprice.as_ref().unwrap().value.unwrap().to_string(), "308.00");
+        assert_eq!(
+            o.netprice.as_ref().unwrap().value.unwrap().to_string(),
+            "308.00"
+        );
         assert_eq!(a.stations["4"].station_id, Some(4));
         assert_eq!(a.classes["16"].name.as_deref(), Some("Class 3 Fan"));
         assert_eq!(a.trips[0].segments[0].from, Some(3));
@@ -227,7 +230,13 @@ mod tests {
         assert_eq!(t.segments[0].connection_guaranteed, Some(false));
         assert_eq!(t.travel_options[0].bookable, Some(4));
         assert_eq!(
-            t.travel_options[0].price.as_ref().unwrap().value.unwrap().to_string(),
+            t.travel_options[0]
+                .price
+                .as_ref()
+                .unwrap()
+                .value
+                .unwrap()
+                .to_string(),
             "12.5"
         );
         assert_eq!(t.travel_options[0].netprice.as_ref().unwrap().value, None);
@@ -235,14 +244,23 @@ mod tests {
 
     #[test]
     fn malformed_bodies_are_errors_not_panics() {
-        for bad in [&b""[..], b"{\"trips\":5}", b"{\"trips\":[{}]}", b"nul", b"{\"trips\":[{\"id\":[]}]}"] {
+        for bad in [
+            &b""[..],
+            b"{\"trips\":5}",
+            b"{\"trips\":[{}]}",
+            b"nul",
+            b"{\"trips\":[{\"id\":[]}]}",
+        ] {
             assert!(SearchAnswer::from_slice(bad).is_err());
         }
     }
 
     #[test]
     fn a_bare_php_empty_array_is_an_empty_answer() {
-        assert_eq!(SearchAnswer::from_slice(b"[]").unwrap(), SearchAnswer::default());
+        assert_eq!(
+            SearchAnswer::from_slice(b"[]").unwrap(),
+            SearchAnswer::default()
+        );
     }
 
     #[test]

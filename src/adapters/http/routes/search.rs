@@ -33,9 +33,18 @@ use crate::domain::search_query::QueryParams;
     ),
     security(("api_key" = []))
 )]
-pub async fn search(req: HttpRequest, authed: Authed, worker: Data<Worker>) -> Result<HttpResponse, ApiError> {
-    let params = QueryParams::from_pairs(form_urlencoded::parse(req.query_string().as_bytes()).into_owned());
-    let out = worker.search.search(&params, &authed.call_context()).await.map_err(to_api_error)?;
+pub async fn search(
+    req: HttpRequest,
+    authed: Authed,
+    worker: Data<Worker>,
+) -> Result<HttpResponse, ApiError> {
+    let params =
+        QueryParams::from_pairs(form_urlencoded::parse(req.query_string().as_bytes()).into_owned());
+    let out = worker
+        .search
+        .search(&params, &authed.call_context())
+        .await
+        .map_err(to_api_error)?;
     let body = serde_json::to_vec(&out.result).map_err(|_| ApiError::internal())?;
     Ok(json_bytes(if out.partial { 206 } else { 200 }, body))
 }
@@ -43,7 +52,11 @@ pub async fn search(req: HttpRequest, authed: Authed, worker: Data<Worker>) -> R
 fn to_api_error(e: SearchError) -> ApiError {
     match e {
         SearchError::Invalid(fields) => ApiError::invalid_parameter(fields),
-        SearchError::Rejected => ApiError::new(400, "search_rejected", "The travel platform rejected this search."),
+        SearchError::Rejected => ApiError::new(
+            400,
+            "search_rejected",
+            "The travel platform rejected this search.",
+        ),
         SearchError::AuthFailed => ApiError::upstream_auth_failed(),
         SearchError::Timeout => ApiError::upstream_timeout(),
         SearchError::Throttled { retry_after } => ApiError::rate_limited(retry_after),

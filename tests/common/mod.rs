@@ -1,0 +1,98 @@
+//! Shared helpers for the black-box tests: spawn the real app on random ports.
+#![allow(dead_code)]
+
+use connect_api::adapters::config::Settings;
+use connect_api::startup::Application;
+use std::sync::Once;
+
+/// Every test registry refers to these variables; they are set once, before any app starts.
+pub const TEST_12GO_KEY_VAR: &str = "CONNECT_TEST_12GO_KEY";
+pub const TEST_12GO_KEY: &str = "test-12go-key";
+
+static INIT: Once = Once::new();
+
+fn init() {
+    INIT.call_once(|| {
+        // Set before any test thread reads the environment (every test starts here).
+        std::env::set_var(TEST_12GO_KEY_VAR, TEST_12GO_KEY);
+        if std::env::var("TEST_LOG").is_ok() {
+            connect_api::adapters::telemetry::init("debug", "pretty");
+        }
+    });
+}
+
+pub struct TestApp {
+    pub port: u16,
+    pub admin_port: u16,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    pub fn admin_url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.admin_port, path)
+    }
+
+    /// GET with the given headers.
+    pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut r = self.client.get(self.url(path));
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        r.send().await.expect("request failed")
+    }
+}
+
+/// Settings for tests: loopback, random ports, sandbox unless changed by `tweak`.
+pub fn test_settings() -> Settings {
+    Settings {
+        host: "127.0.0.1".into(),
+        port: 0,
+        admin_host: "127.0.0.1".into(),
+        admin_port: 0,
+        workers: 1,
+        ..Settings::default()
+    }
+}
+
+/// Starts the app in the current actix system and returns once it listens.
+pub async fn spawn_app(settings: Settings) -> TestApp {
+    init();
+    settings.validate().expect("test settings must be valid");
+    let app = Application::build(settings).expect("app failed to build");
+    let (port, admin_port) = (app.port(), app.admin_port());
+    actix_rt::spawn(async move {
+        let _ = app.run_until_stopped().await;
+    });
+    TestApp {
+        port,
+        admin_port,
+        client: reqwest::Client::new(),
+    }
+}
+
+/// Writes a registry with one client `acme` (key `acme-key`, 12go key from
+/// [`TEST_12GO_KEY_VAR`]) plus any extra TOML, and returns its path.
+pub fn write_registry(extra: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = hex::encode(Sha256::digest(b"acme-key"));
+    let text = format!(
+        "[clients.acme]\nenabled = true\ntwelvego_key_env = \"{TEST_12GO_KEY_VAR}\"\n[[clients.acme.api_keys]]\nid = \"k1\"\nsha256 = \"{hash}\"\n{extra}"
+    );
+    let dir = std::env::temp_dir().join(format!("connect-test-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("clients.toml");
+    std::fs::write(&path, text).expect("write registry");
+    path.to_string_lossy().into_owned()
+}
+
+/// A departure date a week ahead (searches reject past dates).
+pub fn future_date() -> String {
+    let d = jiff::Zoned::now()
+        .date()
+        .saturating_add(jiff::Span::new().days(7));
+    d.to_string()
+}

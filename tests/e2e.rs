@@ -1,0 +1,163 @@
+//! End to end: `twelvego-sandbox` and `connect-api` as real processes, searching
+//! through the real awc adapter; then a graceful SIGTERM.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts the sandbox on a random port and reads the port from its one stdout line.
+fn start_sandbox() -> (Proc, u16) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_twelvego-sandbox"))
+        .env("SANDBOX_PORT", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("unexpected line {line:?}"));
+    (Proc(child), port)
+}
+
+async fn wait_ready(client: &reqwest::Client, url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(r) = client.get(url).send().await {
+            if r.status() == 200 {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{url} never became ready");
+}
+
+#[tokio::test]
+async fn search_through_both_processes_then_sigterm_exits_cleanly() {
+    // Arrange
+    let (_sandbox, sandbox_port) = start_sandbox();
+    let registry = common::write_registry("");
+    let (port, admin) = (free_port(), free_port());
+    let api = Command::new(env!("CARGO_BIN_EXE_connect-api"))
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("ADMIN_PORT", admin.to_string())
+        .env(
+            "TWELVEGO_BASE_URL",
+            format!("http://127.0.0.1:{sandbox_port}"),
+        )
+        .env("CLIENTS_FILE", &registry)
+        .env(common::TEST_12GO_KEY_VAR, "e2e-key")
+        .env("LOG_LEVEL", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut api = Proc(api);
+    let client = reqwest::Client::new();
+    wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;
+    wait_ready(&client, &format!("http://127.0.0.1:{admin}/ready")).await;
+    let date = common::future_date();
+
+    // Act
+    let small = client
+        .get(format!("http://127.0.0.1:{port}/v1/acme/itineraries?departures[]=3&arrivals[]=4&departure_date={date}&pax=1"))
+        .header("x-api-key", "acme-key")
+        .header("x-correlation-id", "e2e-1")
+        .send()
+        .await
+        .unwrap();
+    let large = client
+        .get(format!("http://127.0.0.1:{port}/v1/acme/itineraries?departure_poi=1&arrival_poi=44&departure_date={date}&pax=1"))
+        .header("x-api-key", "acme-key")
+        .send()
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(small.status(), 200);
+    assert_eq!(small.headers()["x-correlation-id"], "e2e-1");
+    let body: serde_json::Value = small.json().await.unwrap();
+    assert!(!body["itineraries"].as_array().unwrap().is_empty());
+    assert_eq!(
+        large.status(),
+        206,
+        "1p→44p carries a recheck in the sandbox"
+    );
+    let body: serde_json::Value = large.json().await.unwrap();
+    assert!(body["itineraries"].as_array().unwrap().len() >= 50);
+
+    // SIGTERM: the process exits 0 well within the drain window.
+    let pid = api.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = api.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "connect-api did not exit after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn an_invalid_setting_exits_non_zero_with_one_line_naming_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_connect-api"))
+        .env("PORT", "not-a-port")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("PORT"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_real_12go_without_a_registry_refuses_to_start() {
+    let out = Command::new(env!("CARGO_BIN_EXE_connect-api"))
+        .current_dir(std::env::temp_dir())
+        .env("TWELVEGO_BASE_URL", "http://127.0.0.1:9")
+        .env("PORT", "0")
+        .env("ADMIN_PORT", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("CLIENTS_FILE"), "{stderr}");
+}
