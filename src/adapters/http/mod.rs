@@ -40,13 +40,15 @@ where
 
 /// The public API routes under `base_path`.
 pub fn configure_api(cfg: &mut ServiceConfig, base_path: &str) {
-    cfg.app_data(json_config()).service(
-        web::scope(base_path)
-            .service(get("/health", routes::health::health))
-            .service(get("/ready", routes::health::ready))
-            .service(get("/openapi.json", openapi::openapi_json))
-            .service(get("/v1/{client_id}/itineraries", routes::search::search)),
-    );
+    cfg.app_data(json_config())
+        .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+        .service(
+            web::scope(base_path)
+                .service(get("/health", routes::health::health))
+                .service(get("/ready", routes::health::ready))
+                .service(get("/openapi.json", openapi::openapi_json))
+                .service(get("/v1/{client_id}/itineraries", routes::search::search)),
+        );
 }
 
 /// The admin routes (private port).
