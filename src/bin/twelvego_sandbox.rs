@@ -1,1 +1,59 @@
-fn main(){}
+//! `twelvego-sandbox`: the deterministic 12go stand-in over HTTP.
+//!
+//! Env: `SANDBOX_HOST` (default `127.0.0.1`), `SANDBOX_PORT` (default `8089`, `0` = any
+//! free port), `SANDBOX_PUBLIC_URL` (default `http://{host}:{port}`, used in recheck URLs).
+//! Prints one line when listening: `twelvego-sandbox listening on http://{host}:{port}`.
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use actix_web::{App, HttpServer};
+use connect_api::adapters::sandbox::http::configure;
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
+
+fn run() -> Result<(), String> {
+    let host = env_or("SANDBOX_HOST", "127.0.0.1");
+    let port: u16 = env_or("SANDBOX_PORT", "8089")
+        .parse()
+        .map_err(|_| "SANDBOX_PORT must be a port number (0-65535)".to_string())?;
+    // Bind first so the advertised URL can carry the port actually chosen.
+    let listener = TcpListener::bind((host.as_str(), port))
+        .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?
+        .port();
+    let url = format!("http://{host}:{port}");
+    let public = env_or("SANDBOX_PUBLIC_URL", &url);
+    actix_rt::System::new().block_on(async move {
+        let server =
+            HttpServer::new(move || App::new().configure(|c| configure(c, public.clone())))
+                .listen(listener)
+                .map_err(|e| format!("cannot serve on {url}: {e}"))?
+                .run();
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "twelvego-sandbox listening on {url}")
+            .and_then(|()| out.flush())
+            .map_err(|e| format!("cannot write to stdout: {e}"))?;
+        drop(out);
+        server.await.map_err(|e| format!("server failed: {e}"))
+    })
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("twelvego-sandbox: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,179 @@
 //! The embedded 12go sandbox: a deterministic stand-in for 12go behind the same port.
+//!
+//! [`Sandbox`] answers the `TwelveGo` port in-process; [`http::configure`] serves the
+//! same answers over 12go's wire format (the `twelvego-sandbox` binary).
+
+pub mod generate;
+pub mod http;
+pub mod inventory;
+pub mod key;
+pub mod rng;
+pub mod routes;
+pub mod world;
+
+use async_trait::async_trait;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+pub use inventory::{find_trip, recheck_urls, search, SandboxError};
+pub use key::{decode_trip_key, TripKey};
+
+use crate::domain::secret::Secret;
+use crate::domain::twelvego::SearchAnswer;
+use crate::domain::upstream::UpstreamError;
+use crate::ports::twelvego::{CallContext, SearchCall, TwelveGo};
+
+/// Base URL of the in-process sandbox; `.invalid` never resolves, so nothing leaks out.
+pub const DEFAULT_BASE_URL: &str = "http://sandbox.12go.invalid";
+
+/// In-process 12go. Cloning shares the recheck counter.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    base_url: String,
+    rechecks: Arc<AtomicUsize>,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new(DEFAULT_BASE_URL)
+    }
+}
+
+impl Sandbox {
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            rechecks: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// The host recheck URLs point to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// How many recheck calls were accepted (foreign URLs are not counted: nothing is sent for them).
+    pub fn recheck_calls(&self) -> usize {
+        self.rechecks.load(Ordering::Relaxed)
+    }
+
+    /// Whether `url` is on this sandbox (`{base}`, `{base}/…` or `{base}?…`).
+    pub fn owns_url(&self, url: &str) -> bool {
+        url.strip_prefix(&self.base_url)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+    }
+}
+
+fn status(e: &SandboxError) -> UpstreamError {
+    UpstreamError::Status {
+        status: e.status(),
+        empty_object_body: false,
+        retry_after: None,
+    }
+}
+
+#[async_trait(?Send)]
+impl TwelveGo for Sandbox {
+    async fn search(
+        &self,
+        call: &SearchCall,
+        ctx: &CallContext,
+    ) -> Result<SearchAnswer, UpstreamError> {
+        if ctx.key.is_empty() {
+            return Err(status(&SandboxError::Unauthorized));
+        }
+        inventory::search(call, &self.base_url).map_err(|e| status(&e))
+    }
+
+    async fn recheck(
+        &self,
+        url: &str,
+        _key_override: Option<Secret>,
+        _ctx: &CallContext,
+    ) -> Result<(), UpstreamError> {
+        if !self.owns_url(url) {
+            return Err(UpstreamError::ForeignUrl);
+        }
+        self.rechecks.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::Place;
+    use jiff::civil::date;
+    use std::time::{Duration, Instant};
+
+    fn ctx(key: &str) -> CallContext {
+        CallContext {
+            key: Secret::new(key),
+            correlation_id: "test".into(),
+            deadline: Instant::now() + Duration::from_secs(5),
+        }
+    }
+
+    fn call(from: Place, to: Place, seats: u8) -> SearchCall {
+        SearchCall {
+            from,
+            to,
+            date: date(2026, 4, 5),
+            seats,
+        }
+    }
+
+    fn code(r: Result<SearchAnswer, UpstreamError>) -> Option<u16> {
+        match r {
+            Err(UpstreamError::Status { status, .. }) => Some(status),
+            _ => None,
+        }
+    }
+
+    #[actix_rt::test]
+    async fn search_answers_like_12go() {
+        let sb = Sandbox::default();
+        let (s3, s4) = (Place::Station(3), Place::Station(4));
+        let ok = sb.search(&call(s3, s4, 1), &ctx("k")).await.unwrap();
+        assert_eq!(ok, search(&call(s3, s4, 1), DEFAULT_BASE_URL).unwrap());
+        assert!(!ok.trips.is_empty());
+        assert_eq!(code(sb.search(&call(s3, s4, 1), &ctx("")).await), Some(401));
+        assert_eq!(
+            code(sb.search(&call(s3, s4, 0), &ctx("k")).await),
+            Some(400)
+        );
+        assert_eq!(
+            code(sb.search(&call(s3, s4, 101), &ctx("k")).await),
+            Some(400)
+        );
+        let unknown = call(Place::Station(999_999), s4, 1);
+        assert_eq!(code(sb.search(&unknown, &ctx("k")).await), Some(404));
+        let unknown = call(s3, Place::Province(999_999), 1);
+        assert_eq!(code(sb.search(&unknown, &ctx("k")).await), Some(404));
+    }
+
+    #[actix_rt::test]
+    async fn rechecks_are_counted_and_foreign_urls_refused() {
+        let sb = Sandbox::default();
+        let shared = sb.clone();
+        let answer = sb
+            .search(&call(Place::Province(1), Place::Province(44), 1), &ctx("k"))
+            .await
+            .unwrap();
+        assert_eq!(answer.recheck.len(), 2);
+        for url in &answer.recheck {
+            assert_eq!(sb.recheck(url, None, &ctx("k")).await, Ok(()));
+        }
+        for foreign in [
+            "https://recheck.12go.asia/searchr?from=1p",
+            "http://sandbox.12go.invalid.evil.example/searchr",
+            "",
+        ] {
+            assert_eq!(
+                sb.recheck(foreign, None, &ctx("k")).await,
+                Err(UpstreamError::ForeignUrl)
+            );
+        }
+        assert_eq!(shared.recheck_calls(), 2);
+    }
+}
