@@ -27,9 +27,6 @@ use redact::{is_key_param, redact_url};
 const KEEP_ALIVE: Duration = Duration::from_secs(90);
 const CONN_LIFETIME: Duration = Duration::from_secs(300);
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Placeholder used by `Default`; the composition root always sets the real one.
-const DEFAULT_BASE_URL: &str = "http://127.0.0.1/";
-
 /// Settings of the 12go client (00 §12).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwelveGoClientConfig {
@@ -59,15 +56,6 @@ impl TwelveGoClientConfig {
             max_body_bytes: 16 * 1024 * 1024,
             pool_max: 200,
             user_agent: concat!("travelier-connect/", env!("CARGO_PKG_VERSION")).to_owned(),
-        }
-    }
-}
-
-impl Default for TwelveGoClientConfig {
-    fn default() -> Self {
-        match Url::parse(DEFAULT_BASE_URL) {
-            Ok(url) => Self::new(url),
-            Err(_) => unreachable!("DEFAULT_BASE_URL is a valid URL"),
         }
     }
 }

@@ -85,7 +85,7 @@ async fn building_rejects_a_base_url_that_is_not_http() {
 
 #[test]
 fn default_config_matches_the_spec() {
-    let cfg = TwelveGoClientConfig::default();
+    let cfg = TwelveGoClientConfig::new(Url::parse("http://127.0.0.1/").unwrap());
     assert_eq!(cfg.read_timeout, Duration::from_secs(10));
     assert_eq!(cfg.recheck_timeout, Duration::from_secs(300));
     assert_eq!(cfg.connect_timeout, Duration::from_secs(3));
