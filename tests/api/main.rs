@@ -1,0 +1,14 @@
+//! Black-box HTTP tests: the real app on random ports, `reqwest` as the client
+//! and `wiremock` as the fake 12go (STYLE 10–11). One file per topic.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod auth;
+mod headers;
+mod helpers;
+mod overload;
+mod routing;
+mod service;
+mod upstream;
+mod validation;
