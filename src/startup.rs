@@ -8,13 +8,13 @@ use anyhow::Context;
 use std::net::TcpListener;
 use std::path::Path;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::adapters::clients_file::{demo_client, FileClientDirectory};
 use crate::adapters::config::Settings;
-use crate::adapters::http::state::{BuildInfo, Shared, Worker};
+use crate::adapters::http::state::{BuildInfo, InFlightLimit, Shared, Worker};
 use crate::adapters::http::{configure_admin, configure_api, not_found, pipeline::pipeline};
 use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
@@ -75,8 +75,6 @@ impl Application {
             authenticator: Authenticator::new(directory.clone(), clock.clone()),
             versions,
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
-            max_in_flight: settings.max_in_flight,
-            in_flight: AtomicUsize::new(0),
             draining: AtomicBool::new(false),
             build: BuildInfo::current(),
         });
@@ -104,6 +102,7 @@ impl Application {
             })?;
         let api_port = listener.local_addr()?.port();
         let api_shared = shared.clone();
+        let in_flight = Data::new(InFlightLimit::new(settings.max_in_flight));
         let mut api = HttpServer::new(move || {
             let tg = backend.port();
             let dispatcher = RecheckDispatcher::new(recheck.clone(), tg.clone());
@@ -113,6 +112,7 @@ impl Application {
             let base_path = base_path.clone();
             App::new()
                 .app_data(api_shared.clone())
+                .app_data(in_flight.clone())
                 .app_data(Data::new(worker))
                 .wrap(from_fn(pipeline))
                 .configure(move |c| configure_api(c, &base_path))

@@ -44,3 +44,30 @@ async fn a_request_beyond_max_in_flight_answers_503_overloaded() {
     .await;
     server.verify().await;
 }
+
+#[actix_web::test]
+async fn the_admin_port_is_not_counted_against_the_cap() {
+    // Arrange: the one API slot is taken by a slow search.
+    let (app, server) = spawn_with_fake_12go_and("", |s| s.max_in_flight = 1).await;
+    let slow = ok_json(&twelvego_answer(TRIP_KEY, 3, 4, &[])).set_delay(Duration::from_millis(800));
+    Mock::given(method("GET"))
+        .and(path(twelvego_search_path(3, 4)))
+        .respond_with(slow)
+        .mount(&server)
+        .await;
+    let path = search_3_to_4();
+    // Act
+    let first = get_as_acme(&app, &path, "ovl-3");
+    let admin = async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        app.client
+            .get(app.admin_url("/ready"))
+            .send()
+            .await
+            .unwrap()
+    };
+    let (first, admin) = tokio::join!(first, admin);
+    // Assert
+    assert_eq!(first.status(), 200);
+    assert_eq!(admin.status(), 200);
+}

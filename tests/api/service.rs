@@ -109,7 +109,6 @@ async fn openapi_json_describes_the_search_route_and_its_schemas() {
 }
 
 #[actix_web::test]
-#[ignore = "BUG: configure_admin (src/adapters/http/mod.rs:53) does not register /openapi.json; 40 §4 says it is also served on the admin port"]
 async fn openapi_json_is_also_served_on_the_admin_port() {
     // Arrange
     let (app, _server) = spawn_with_fake_12go().await;

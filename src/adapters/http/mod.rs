@@ -55,7 +55,8 @@ pub fn configure_api(cfg: &mut ServiceConfig, base_path: &str) {
 pub fn configure_admin(cfg: &mut ServiceConfig) {
     cfg.service(get("/health", routes::health::health))
         .service(get("/ready", routes::health::ready))
-        .service(get("/build", routes::health::build));
+        .service(get("/build", routes::health::build))
+        .service(get("/openapi.json", openapi::openapi_json));
 }
 
 /// Unknown routes: 404 `not_found`.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 use super::error::ApiError;
-use super::state::{InFlightGuard, Shared};
+use super::state::{InFlightGuard, InFlightLimit, Shared};
 use crate::domain::field_error::FieldError;
 use crate::domain::version::ResolvedVersion;
 
@@ -70,7 +70,12 @@ pub async fn pipeline(
         correlation_id: correlation_id.clone(),
         deadline: started + shared.request_timeout,
     });
-    let res = match InFlightGuard::acquire(&shared.in_flight, shared.max_in_flight) {
+    let limit = req.app_data::<Data<InFlightLimit>>().cloned();
+    let guard = match &limit {
+        Some(l) => InFlightGuard::acquire(l).map(Some),
+        None => Some(None),
+    };
+    let res = match guard {
         None => req.into_response(ApiError::overloaded().error_response()),
         Some(_guard) if bad_correlation && route.is_some() => req.into_response(
             ApiError::invalid_parameter(vec![FieldError::new(

@@ -13,8 +13,6 @@ pub struct Shared {
     pub authenticator: Authenticator,
     pub versions: ApiVersions,
     pub request_timeout: Duration,
-    pub max_in_flight: usize,
-    pub in_flight: AtomicUsize,
     pub draining: AtomicBool,
     pub build: BuildInfo,
 }
@@ -54,18 +52,33 @@ impl BuildInfo {
     }
 }
 
+/// The in-flight cap (`MAX_IN_FLIGHT`) of the API listener; the admin listener has none.
+pub struct InFlightLimit {
+    pub max: usize,
+    pub count: AtomicUsize,
+}
+
+impl InFlightLimit {
+    pub fn new(max: usize) -> Self {
+        Self {
+            max,
+            count: AtomicUsize::new(0),
+        }
+    }
+}
+
 /// Decrements the in-flight count when a request ends, however it ends.
 pub struct InFlightGuard<'a>(&'a AtomicUsize);
 
 impl<'a> InFlightGuard<'a> {
     /// `None` when the cap is reached.
-    pub fn acquire(counter: &'a AtomicUsize, max: usize) -> Option<Self> {
-        let prev = counter.fetch_add(1, Ordering::SeqCst);
-        if prev >= max {
-            counter.fetch_sub(1, Ordering::SeqCst);
+    pub fn acquire(limit: &'a InFlightLimit) -> Option<Self> {
+        let prev = limit.count.fetch_add(1, Ordering::SeqCst);
+        if prev >= limit.max {
+            limit.count.fetch_sub(1, Ordering::SeqCst);
             None
         } else {
-            Some(Self(counter))
+            Some(Self(&limit.count))
         }
     }
 }
