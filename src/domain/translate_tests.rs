@@ -132,17 +132,7 @@ fn ids<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {
 // The spec example (10 §2 → 10 §1)
 // ---------------------------------------------------------------------------
 
-const SPEC_12GO_ANSWER: &str = r#"{"trips":[{"id":"TH000300044mDt00g03BNR3q","params":{"vehclasses":["train"],"bookable":83,"operators":[16779],"duration":743,
-   "from":3,"to":4,"stops":0,"hide":false,"date":"2026-04-05"},
-  "segments":[{"type":"route","vehclasses":["train"],"connection_guaranteed":true,"from":3,"to":4,"duration":743,
-   "dep_time":"2026-04-05 20:22:00","arr_time":"2026-04-06 08:45:00","class":16,"operator":16779}],
-  "travel_options":[{"id":"TH000300044mDt00g03BNR3q","bookable":83,"class":16,"price":{"value":370.37,"fxcode":"THB"},
-   "netprice":{"value":308.00,"fxcode":"THB"},"sysfee":{"value":50.00,"fxcode":"THB"},"agfee":{"value":12.37,"fxcode":"THB"},
-   "amenities":["WC"],"ticket_type":"paper","confirmation_time":0,"cancellation":0,"full_refund_until":null,
-   "price_restriction":0,"is_bookable":1}]}],
- "operators":{"16779":{"id":16779,"name":"…","slug":"…","logo":[]}},
- "stations":{"3":{"station_id":3,"province_id":1,"station_name":"…"},"4":{"station_id":4,"province_id":44,"station_name":"…"}},
- "classes":{"16":{"id":16,"name":"Class 3 Fan","is_multi_pax":true}},"recheck":[]}"#;
+const SPEC_12GO_ANSWER: &str = include_str!("../../tests/fixtures/12go/spec-example.json");
 
 const SPEC_CONNECT_RESULT: &str = r#"{"vehicles":[{"id":"16779-Train","name":"Train","seat_classes":[{"id":"16","name":"Class 3 Fan","description":"","keywords":null,
   "images":null,"amenities":["WC"]}],"images":null,"description":null,"keywords":null,"amenities":null}],

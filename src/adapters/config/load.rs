@@ -8,50 +8,36 @@ use std::str::FromStr;
 
 use super::Settings;
 
-/// Every variable the service reads; others in the environment are ignored.
-pub const KNOWN_KEYS: &[&str] = &[
-    "environment",
-    "host",
-    "port",
-    "admin_host",
-    "admin_port",
-    "base_path",
-    "log_level",
-    "log_format",
-    "clients_file",
-    "api_versions",
-    "twelvego_base_url",
-    "twelvego_timeout_ms",
-    "twelvego_connect_timeout_ms",
-    "twelvego_recheck_timeout_ms",
-    "twelvego_retry_max",
-    "twelvego_max_body_bytes",
-    "twelvego_pool_max",
-    "request_timeout_ms",
-    "drain_timeout_secs",
-    "max_in_flight",
-    "max_routes",
-    "max_timeout",
-    "return_partial_status",
-    "recheck_dispatch",
-    "price_type_map",
-    "workers",
-    "admin_token",
-];
-
-/// Settings whose values stay strings even when they look like numbers or dates.
-const STRING_KEYS: &[&str] = &[
-    "environment",
-    "host",
-    "admin_host",
-    "base_path",
-    "log_level",
-    "log_format",
-    "clients_file",
-    "api_versions",
-    "twelvego_base_url",
-    "price_type_map",
-    "admin_token",
+/// Every variable the service reads (lowercased), and whether its value stays a
+/// string even when it looks like a number or a date. Others are ignored.
+const KEYS: &[(&str, bool)] = &[
+    ("environment", true),
+    ("host", true),
+    ("port", false),
+    ("admin_host", true),
+    ("admin_port", false),
+    ("base_path", true),
+    ("log_level", true),
+    ("log_format", true),
+    ("clients_file", true),
+    ("api_versions", true),
+    ("twelvego_base_url", true),
+    ("twelvego_timeout_ms", false),
+    ("twelvego_connect_timeout_ms", false),
+    ("twelvego_recheck_timeout_ms", false),
+    ("twelvego_retry_max", false),
+    ("twelvego_max_body_bytes", false),
+    ("twelvego_pool_max", false),
+    ("request_timeout_ms", false),
+    ("drain_timeout_secs", false),
+    ("max_in_flight", false),
+    ("max_routes", false),
+    ("max_timeout", false),
+    ("return_partial_status", false),
+    ("recheck_dispatch", false),
+    ("price_type_map", true),
+    ("workers", false),
+    ("admin_token", true),
 ];
 
 /// Loads and validates the configuration from `dir` (the working directory) and
@@ -127,10 +113,10 @@ impl Provider for KeyValues {
         let mut dict = Dict::new();
         for (k, v) in &self.pairs {
             let key = k.to_ascii_lowercase();
-            if !KNOWN_KEYS.contains(&key.as_str()) {
+            let Some((_, is_string)) = KEYS.iter().find(|(name, _)| *name == key) else {
                 continue;
-            }
-            let value = if STRING_KEYS.contains(&key.as_str()) {
+            };
+            let value = if *is_string {
                 Value::from(v.clone())
             } else {
                 Value::from_str(v).unwrap_or_else(|_| Value::from(v.clone()))
@@ -216,6 +202,27 @@ mod tests {
         std::fs::write(d.join("config/clients.toml"), "").unwrap();
         let s = load_from(&d, &[]).unwrap();
         assert_eq!(s.clients_file.as_deref(), Some("config/clients.toml"));
+    }
+
+    #[test]
+    fn every_settings_field_is_readable_from_the_environment() {
+        let fields = serde_json::to_value(Settings {
+            clients_file: Some(String::new()),
+            twelvego_base_url: Some(String::new()),
+            ..Settings::default()
+        })
+        .unwrap();
+        let mut names: Vec<&str> = fields
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        names.push("admin_token");
+        names.sort_unstable();
+        let mut known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
+        known.sort_unstable();
+        assert_eq!(names, known);
     }
 
     #[test]

@@ -179,17 +179,7 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
-    const SPEC_EXAMPLE: &str = r#"{"trips":[{"id":"TH000300044mDt00g03BNR3q","params":{"vehclasses":["train"],"bookable":83,"operators":[16779],"duration":743,
-   "from":3,"to":4,"stops":0,"hide":false,"date":"2026-04-05"},
-  "segments":[{"type":"route","vehclasses":["train"],"connection_guaranteed":true,"from":3,"to":4,"duration":743,
-   "dep_time":"2026-04-05 20:22:00","arr_time":"2026-04-06 08:45:00","class":16,"operator":16779}],
-  "travel_options":[{"id":"TH000300044mDt00g03BNR3q","bookable":83,"class":16,"price":{"value":370.37,"fxcode":"THB"},
-   "netprice":{"value":308.00,"fxcode":"THB"},"sysfee":{"value":50.00,"fxcode":"THB"},"agfee":{"value":12.37,"fxcode":"THB"},
-   "amenities":["WC"],"ticket_type":"paper","confirmation_time":0,"cancellation":0,"full_refund_until":null,
-   "price_restriction":0,"is_bookable":1}]}],
- "operators":{"16779":{"id":16779,"name":"x","slug":"y","logo":[]}},
- "stations":{"3":{"station_id":3,"province_id":1,"station_name":"a"},"4":{"station_id":"4","province_id":44,"station_name":"b"}},
- "classes":{"16":{"id":16,"name":"Class 3 Fan","is_multi_pax":true}},"recheck":[]}"#;
+    const SPEC_EXAMPLE: &str = include_str!("../../../tests/fixtures/12go/spec-example.json");
 
     #[test]
     fn parses_the_spec_example_exactly() {
