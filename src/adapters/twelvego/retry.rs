@@ -1,6 +1,6 @@
 //! The GET retry rule (00 §12), as pure functions of time.
 
-use rand::Rng;
+use rand::RngExt;
 use std::time::{Duration, Instant};
 
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
@@ -28,7 +28,7 @@ pub(super) fn base_backoff(retry: u32) -> Duration {
 
 /// `base` with ±20 % jitter.
 pub(super) fn jittered(base: Duration) -> Duration {
-    base.mul_f64(rand::thread_rng().gen_range(0.8..=1.2))
+    base.mul_f64(rand::rng().random_range(0.8..=1.2))
 }
 
 /// Whether, after sleeping `backoff` from `now`, at least `read_timeout` is left.
