@@ -26,6 +26,7 @@ use crate::domain::translate::PriceTypeMap;
 use crate::domain::version::ApiVersions;
 use crate::ports::clients::ClientDirectory;
 use crate::ports::clock::SystemClock;
+use crate::ports::metrics::NoMetrics;
 use crate::ports::twelvego::TwelveGo;
 
 /// Which 12go answers: the embedded sandbox or the real API.
@@ -77,6 +78,7 @@ impl Application {
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
             draining: AtomicBool::new(false),
             build: BuildInfo::current(),
+            metrics: Arc::new(NoMetrics),
         });
         let recheck = Arc::new(RecheckState::new(
             settings.recheck_dispatch,

@@ -3,4 +3,5 @@
 
 pub mod clients;
 pub mod clock;
+pub mod metrics;
 pub mod twelvego;

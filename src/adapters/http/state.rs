@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::app::auth::Authenticator;
 use crate::app::search::SearchService;
 use crate::domain::version::ApiVersions;
+use crate::ports::metrics::Metrics;
 
 /// One per instance.
 pub struct Shared {
@@ -15,6 +16,7 @@ pub struct Shared {
     pub request_timeout: Duration,
     pub draining: AtomicBool,
     pub build: BuildInfo,
+    pub metrics: std::sync::Arc<dyn Metrics>,
 }
 
 impl Shared {
