@@ -18,9 +18,14 @@ use crate::adapters::http::state::{BuildInfo, InFlightLimit, Shared, Worker};
 use crate::adapters::http::{configure_admin, configure_api, not_found, pipeline::pipeline};
 use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
+use crate::adapters::http::routes::admin_stats::{OpenConnections, StatsSources};
 use crate::app::auth::Authenticator;
+use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
+use crate::app::rate_limit::ClientRateLimits;
 use crate::app::recheck::{RecheckDispatcher, RecheckState};
 use crate::app::search::{SearchService, SearchSettings};
+use crate::domain::breaker::BreakerConfig;
+use crate::domain::rate_limit::RateDefaults;
 use crate::domain::search_query::SearchLimits;
 use crate::domain::translate::PriceTypeMap;
 use crate::domain::version::ApiVersions;
@@ -37,12 +42,13 @@ enum Backend {
 }
 
 impl Backend {
-    /// Builds the port for the current worker thread.
-    fn port(&self) -> Rc<dyn TwelveGo> {
+    /// Builds the port for the current worker thread, behind the shared breaker.
+    fn port(&self, breaker: &Arc<CircuitBreaker>) -> Rc<dyn TwelveGo> {
+        let b = breaker.clone();
         match self {
-            Self::Sandbox(s) => Rc::new(s.clone()),
+            Self::Sandbox(s) => Rc::new(BreakerTwelveGo::new(s.clone(), b)),
             Self::Real(cfg) => match AwcTwelveGo::new(cfg.clone()) {
-                Ok(c) => Rc::new(c),
+                Ok(c) => Rc::new(BreakerTwelveGo::new(c, b)),
                 // Checked once at start-up, so this cannot happen with the same config.
                 Err(e) => {
                     tracing::error!(error = %e, "12go client could not be built on this worker");
@@ -80,6 +86,21 @@ impl Application {
             build: BuildInfo::current(),
             metrics: Arc::new(NoMetrics),
         });
+        let breaker = Arc::new(CircuitBreaker::new(
+            breaker_host(&settings),
+            BreakerConfig {
+                failures: settings.breaker_failures,
+                window: Duration::from_secs(settings.breaker_window_secs),
+                open_for: Duration::from_secs(settings.breaker_open_secs),
+                probes: settings.breaker_probes,
+            },
+            shared.metrics.clone(),
+        ));
+        let rate_limits = Data::new(ClientRateLimits::new(RateDefaults {
+            search_per_min: settings.rate_limit_search_per_min,
+            booking_per_min: settings.rate_limit_booking_per_min,
+        }));
+        let connections = Arc::new(OpenConnections::default());
         let recheck = Arc::new(RecheckState::new(
             settings.recheck_dispatch,
             Duration::from_millis(settings.twelvego_recheck_timeout_ms),
@@ -105,8 +126,14 @@ impl Application {
         let api_port = listener.local_addr()?.port();
         let api_shared = shared.clone();
         let in_flight = Data::new(InFlightLimit::new(settings.max_in_flight));
+        let stats = Data::new(StatsSources {
+            in_flight: in_flight.clone(),
+            connections: connections.clone(),
+            breaker: breaker.clone(),
+            recheck: recheck.clone(),
+        });
         let mut api = HttpServer::new(move || {
-            let tg = backend.port();
+            let tg = backend.port(&breaker);
             let dispatcher = RecheckDispatcher::new(recheck.clone(), tg.clone());
             let worker = Worker {
                 search: SearchService::new(tg, clock.clone(), search_settings.clone(), dispatcher),
@@ -115,6 +142,7 @@ impl Application {
             App::new()
                 .app_data(api_shared.clone())
                 .app_data(in_flight.clone())
+                .app_data(rate_limits.clone())
                 .app_data(Data::new(worker))
                 .wrap(from_fn(pipeline))
                 .configure(move |c| configure_api(c, &base_path))
@@ -123,8 +151,10 @@ impl Application {
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(drain.as_secs())
-        .client_request_timeout(Duration::from_secs(15))
-        .keep_alive(Duration::from_secs(60));
+        .client_request_timeout(Duration::from_millis(settings.header_read_timeout_ms))
+        .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+        .keep_alive(Duration::from_secs(60))
+        .on_connect(move |_, ext| connections.on_connect(ext));
         if settings.workers > 0 {
             api = api.workers(settings.workers);
         }
@@ -142,6 +172,7 @@ impl Application {
         let admin = HttpServer::new(move || {
             App::new()
                 .app_data(admin_shared.clone())
+                .app_data(stats.clone())
                 .wrap(from_fn(pipeline))
                 .configure(configure_admin)
                 .default_service(web::to(not_found))
@@ -238,6 +269,19 @@ async fn wait_for_shutdown(directory: &FileClientDirectory) {
 #[cfg(not(unix))]
 async fn wait_for_shutdown(_: &FileClientDirectory) {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Time a closing client gets to acknowledge the connection shutdown.
+const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The 12go host the breaker is for (`sandbox` for the embedded one).
+fn breaker_host(settings: &Settings) -> String {
+    settings
+        .twelvego_base_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "sandbox".into())
 }
 
 fn load_directory(settings: &Settings) -> anyhow::Result<FileClientDirectory> {

@@ -11,6 +11,7 @@ use std::sync::{Arc, RwLock};
 use crate::domain::auth::sha256_hex;
 use crate::domain::clients::{ApiKey, Client, IdMode, KeyHash, Pbkdf2Algorithm};
 use crate::domain::ids::ClientId;
+use crate::domain::rate_limit::RateLimitOverrides;
 use crate::domain::secret::Secret;
 use crate::ports::clients::ClientDirectory;
 
@@ -31,6 +32,15 @@ struct RawClient {
     cancel_enabled: Option<bool>,
     twelvego_key_env: String,
     api_keys: Vec<RawKey>,
+    #[serde(default)]
+    rate_limit: Option<RawRateLimit>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRateLimit {
+    search_per_min: Option<u32>,
+    booking_per_min: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +110,7 @@ pub fn parse_registry(
             twelvego_key,
             id_mode,
             cancel_enabled: c.cancel_enabled.unwrap_or(true),
+            rate_limit: rate_limit(&id, c.rate_limit)?,
         });
     }
     Ok(out)
@@ -189,6 +200,23 @@ pub fn demo_client() -> Option<Client> {
         twelvego_key: Some(Secret::new("sandbox-demo-key")),
         id_mode: IdMode::Native,
         cancel_enabled: true,
+        rate_limit: RateLimitOverrides::default(),
+    })
+}
+
+/// `[clients.X.rate_limit]`: each value, when set, at least 1.
+fn rate_limit(id: &str, raw: Option<RawRateLimit>) -> Result<RateLimitOverrides, String> {
+    let Some(r) = raw else {
+        return Ok(RateLimitOverrides::default());
+    };
+    for (name, v) in [("search_per_min", r.search_per_min), ("booking_per_min", r.booking_per_min)] {
+        if v == Some(0) {
+            return Err(format!("client `{id}`: rate_limit.{name} must be at least 1"));
+        }
+    }
+    Ok(RateLimitOverrides {
+        search_per_min: r.search_per_min,
+        booking_per_min: r.booking_per_min,
     })
 }
 

@@ -128,6 +128,7 @@ mod tests {
             twelvego_key: Some(Secret::new("tg")),
             id_mode: IdMode::Native,
             cancel_enabled: true,
+            rate_limit: Default::default(),
         })
     }
 

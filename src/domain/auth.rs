@@ -120,6 +120,7 @@ mod tests {
             twelvego_key: Some(Secret::new("12go-acme")),
             id_mode: IdMode::Native,
             cancel_enabled: true,
+            rate_limit: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 use jiff::Timestamp;
 
 use crate::domain::ids::ClientId;
+use crate::domain::rate_limit::RateLimitOverrides;
 use crate::domain::secret::Secret;
 
 /// How a stored API key is checked.
@@ -53,4 +54,6 @@ pub struct Client {
     pub twelvego_key: Option<Secret>,
     pub id_mode: IdMode,
     pub cancel_enabled: bool,
+    /// `[clients.X.rate_limit]`; unset values use the instance defaults.
+    pub rate_limit: RateLimitOverrides,
 }

@@ -2,11 +2,13 @@
 //! translation into the Connect contract. No I/O and no HTTP framework here.
 
 pub mod auth;
+pub mod breaker;
 pub mod clients;
 pub mod field_error;
 pub mod ids;
 pub mod itinerary;
 pub mod money;
+pub mod rate_limit;
 pub mod search_query;
 pub mod search_status;
 pub mod secret;

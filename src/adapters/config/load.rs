@@ -37,6 +37,13 @@ const KEYS: &[(&str, bool)] = &[
     ("recheck_dispatch", false),
     ("price_type_map", true),
     ("workers", false),
+    ("breaker_failures", false),
+    ("breaker_window_secs", false),
+    ("breaker_open_secs", false),
+    ("breaker_probes", false),
+    ("rate_limit_search_per_min", false),
+    ("rate_limit_booking_per_min", false),
+    ("header_read_timeout_ms", false),
     ("admin_token", true),
 ];
 

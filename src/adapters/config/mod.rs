@@ -41,6 +41,13 @@ pub struct Settings {
     pub recheck_dispatch: bool,
     pub price_type_map: String,
     pub workers: usize,
+    pub breaker_failures: u32,
+    pub breaker_window_secs: u64,
+    pub breaker_open_secs: u64,
+    pub breaker_probes: u32,
+    pub rate_limit_search_per_min: u32,
+    pub rate_limit_booking_per_min: u32,
+    pub header_read_timeout_ms: u64,
     #[serde(skip_serializing)]
     pub admin_token: Option<SecretString>,
 }
@@ -85,6 +92,13 @@ impl Default for Settings {
             recheck_dispatch: true,
             price_type_map: "0:Recommended".into(),
             workers: 0,
+            breaker_failures: 5,
+            breaker_window_secs: 60,
+            breaker_open_secs: 30,
+            breaker_probes: 3,
+            rate_limit_search_per_min: 100,
+            rate_limit_booking_per_min: 20,
+            header_read_timeout_ms: 15_000,
             admin_token: None,
         }
     }

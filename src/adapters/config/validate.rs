@@ -52,6 +52,13 @@ impl Settings {
                 self.twelvego_recheck_timeout_ms,
             ),
             ("REQUEST_TIMEOUT_MS", self.request_timeout_ms),
+            ("HEADER_READ_TIMEOUT_MS", self.header_read_timeout_ms),
+            ("BREAKER_WINDOW_SECS", self.breaker_window_secs),
+            ("BREAKER_OPEN_SECS", self.breaker_open_secs),
+            ("BREAKER_FAILURES", u64::from(self.breaker_failures)),
+            ("BREAKER_PROBES", u64::from(self.breaker_probes)),
+            ("RATE_LIMIT_SEARCH_PER_MIN", u64::from(self.rate_limit_search_per_min)),
+            ("RATE_LIMIT_BOOKING_PER_MIN", u64::from(self.rate_limit_booking_per_min)),
         ] {
             if v == 0 {
                 p.push(format!("{name}: must be greater than 0"));

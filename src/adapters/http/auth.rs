@@ -10,6 +10,8 @@ use super::error::ApiError;
 use super::pipeline::RequestCtx;
 use super::state::Shared;
 use crate::app::auth::AuthedClient;
+use crate::app::rate_limit::ClientRateLimits;
+use crate::domain::rate_limit::RateClass;
 use crate::domain::field_error::FieldError;
 use crate::domain::version::VersionError;
 use crate::ports::twelvego::CallContext;
@@ -21,6 +23,20 @@ pub struct Authed {
 }
 
 impl Authed {
+    /// Runs a handler body within the request deadline (`REQUEST_TIMEOUT_MS`);
+    /// past it the answer is 504 `upstream_timeout`.
+    pub async fn within<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
+        tokio::time::timeout_at(self.ctx.deadline.into(), fut)
+            .await
+            .unwrap_or_else(|_| {
+                tracing::warn!("request deadline reached; answering 504");
+                Err(ApiError::upstream_timeout())
+            })
+    }
+
     /// The context for 12go calls made for this request.
     pub fn call_context(&self) -> CallContext {
         CallContext {
@@ -86,5 +102,27 @@ fn extract(req: &HttpRequest) -> Result<Authed, ApiError> {
             )]),
         })?;
     req.extensions_mut().insert(version);
+    rate_limit(req, shared, &client)?;
     Ok(Authed { client, ctx })
+}
+
+/// Step 6 of the pipeline (00 §3): the client's token bucket for this route's class.
+fn rate_limit(req: &HttpRequest, shared: &Shared, client: &AuthedClient) -> Result<(), ApiError> {
+    let Some(class) = req.match_pattern().and_then(|p| RateClass::of_route(&p)) else {
+        return Ok(());
+    };
+    let Some(limits) = req.app_data::<Data<ClientRateLimits>>() else {
+        return Ok(());
+    };
+    let id = client.client.id.as_str();
+    limits
+        .check(id, &client.client.rate_limit, class)
+        .map_err(|retry_after| {
+            shared.metrics.count(
+                "ratelimit.rejected",
+                1,
+                &[("client_id", id), ("class", class.as_str())],
+            );
+            ApiError::rate_limited(retry_after)
+        })
 }

@@ -56,6 +56,7 @@ pub fn configure_admin(cfg: &mut ServiceConfig) {
     cfg.service(get("/health", routes::health::health))
         .service(get("/ready", routes::health::ready))
         .service(get("/build", routes::health::build))
+        .service(get("/admin/stats", routes::admin_stats::admin_stats))
         .service(get("/openapi.json", openapi::openapi_json));
 }
 

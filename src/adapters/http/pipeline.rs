@@ -76,7 +76,10 @@ pub async fn pipeline(
         None => Some(None),
     };
     let res = match guard {
-        None => req.into_response(ApiError::overloaded().error_response()),
+        None => {
+            shared.metrics.count("overload.rejected", 1, &[]);
+            req.into_response(ApiError::overloaded().error_response())
+        }
         Some(_guard) if bad_correlation && route.is_some() => req.into_response(
             ApiError::invalid_parameter(vec![FieldError::new(
                 "header.x-correlation-id",

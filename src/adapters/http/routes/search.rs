@@ -40,11 +40,10 @@ pub async fn search(
 ) -> Result<HttpResponse, ApiError> {
     let params =
         QueryParams::from_pairs(form_urlencoded::parse(req.query_string().as_bytes()).into_owned());
-    let out = worker
-        .search
-        .search(&params, &authed.call_context())
-        .await
-        .map_err(to_api_error)?;
+    let ctx = authed.call_context();
+    let out = authed
+        .within(async { worker.search.search(&params, &ctx).await.map_err(to_api_error) })
+        .await?;
     let body = serde_json::to_vec(&out.result).map_err(|_| ApiError::internal())?;
     Ok(json_bytes(if out.partial { 206 } else { 200 }, body))
 }
