@@ -14,11 +14,11 @@ use std::time::Duration;
 
 use crate::adapters::clients_file::{demo_client, FileClientDirectory};
 use crate::adapters::config::Settings;
+use crate::adapters::http::routes::admin_stats::{OpenConnections, StatsSources};
 use crate::adapters::http::state::{BuildInfo, InFlightLimit, Shared, Worker};
 use crate::adapters::http::{configure_admin, configure_api, not_found, pipeline::pipeline};
 use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
-use crate::adapters::http::routes::admin_stats::{OpenConnections, StatsSources};
 use crate::app::auth::Authenticator;
 use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
 use crate::app::rate_limit::ClientRateLimits;
@@ -148,13 +148,14 @@ impl Application {
                 .configure(move |c| configure_api(c, &base_path))
                 .default_service(web::to(not_found))
         })
+        // Before `listen`, which captures the hook.
+        .on_connect(move |_, ext| connections.on_connect(ext))
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(drain.as_secs())
         .client_request_timeout(Duration::from_millis(settings.header_read_timeout_ms))
         .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
-        .keep_alive(Duration::from_secs(60))
-        .on_connect(move |_, ext| connections.on_connect(ext));
+        .keep_alive(Duration::from_secs(60));
         if settings.workers > 0 {
             api = api.workers(settings.workers);
         }

@@ -209,9 +209,14 @@ fn rate_limit(id: &str, raw: Option<RawRateLimit>) -> Result<RateLimitOverrides,
     let Some(r) = raw else {
         return Ok(RateLimitOverrides::default());
     };
-    for (name, v) in [("search_per_min", r.search_per_min), ("booking_per_min", r.booking_per_min)] {
+    for (name, v) in [
+        ("search_per_min", r.search_per_min),
+        ("booking_per_min", r.booking_per_min),
+    ] {
         if v == Some(0) {
-            return Err(format!("client `{id}`: rate_limit.{name} must be at least 1"));
+            return Err(format!(
+                "client `{id}`: rate_limit.{name} must be at least 1"
+            ));
         }
     }
     Ok(RateLimitOverrides {

@@ -124,3 +124,26 @@ fn the_demo_client_accepts_demo_key() {
     assert!(crate::domain::auth::authenticate(Some(&c), Some("demo-key"), now).is_ok());
     assert!(crate::domain::auth::authenticate(Some(&c), Some("demo"), now).is_err());
 }
+
+#[test]
+fn rate_limit_overrides_are_read_and_checked() {
+    let with = format!("{ACME}[clients.acme.rate_limit]\nsearch_per_min = 2\n");
+    let c = &parse_registry(&with, false, &env).unwrap()[0];
+    assert_eq!(
+        c.rate_limit,
+        RateLimitOverrides {
+            search_per_min: Some(2),
+            booking_per_min: None
+        }
+    );
+    let plain = &parse_registry(ACME, false, &env).unwrap()[0];
+    assert_eq!(plain.rate_limit, RateLimitOverrides::default());
+    let zero = format!("{ACME}[clients.acme.rate_limit]\nbooking_per_min = 0\n");
+    let e = parse_registry(&zero, false, &env).unwrap_err();
+    assert_eq!(
+        e,
+        "client `acme`: rate_limit.booking_per_min must be at least 1"
+    );
+    let typo = format!("{ACME}[clients.acme.rate_limit]\nsearch_per_minute = 2\n");
+    assert!(parse_registry(&typo, false, &env).is_err());
+}

@@ -74,7 +74,11 @@ impl CircuitBreaker {
     }
 
     fn publish(&self, phase: BreakerPhase) {
-        let open = if phase == BreakerPhase::Open { 1.0 } else { 0.0 };
+        let open = if phase == BreakerPhase::Open {
+            1.0
+        } else {
+            0.0
+        };
         self.metrics
             .gauge("upstream.breaker_open", open, &[("host", &self.host)]);
     }

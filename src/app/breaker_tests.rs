@@ -28,8 +28,7 @@ fn fixture() -> Fixture {
     let t0 = Instant::now();
     let offset_secs = Arc::new(AtomicU64::new(0));
     let off = offset_secs.clone();
-    let clock: MonoClock =
-        Arc::new(move || t0 + Duration::from_secs(off.load(Ordering::SeqCst)));
+    let clock: MonoClock = Arc::new(move || t0 + Duration::from_secs(off.load(Ordering::SeqCst)));
     let gauges = Arc::new(Gauges::default());
     let breaker = Arc::new(CircuitBreaker::with_clock(
         "h.example",
@@ -86,8 +85,14 @@ async fn after_five_failures_nothing_is_sent_and_rechecks_are_skipped() {
     let sixth = port.search(&call(), &ctx()).await;
     let recheck = port.recheck("http://h/searchr", None, &ctx()).await;
     // Assert
-    assert_eq!(sixth.unwrap_err(), UpstreamError::BreakerOpen { retry_after: 30 });
-    assert_eq!(recheck.unwrap_err(), UpstreamError::BreakerOpen { retry_after: 30 });
+    assert_eq!(
+        sixth.unwrap_err(),
+        UpstreamError::BreakerOpen { retry_after: 30 }
+    );
+    assert_eq!(
+        recheck.unwrap_err(),
+        UpstreamError::BreakerOpen { retry_after: 30 }
+    );
     let snap = f.breaker.snapshot().unwrap();
     assert_eq!(snap.phase, BreakerPhase::Open);
     assert_eq!(snap.opened_secs_ago, Some(0));

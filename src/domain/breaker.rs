@@ -67,7 +67,9 @@ impl CallOutcome {
             Err(UpstreamError::Status { status, .. }) if *status >= 500 => Self::Failure,
             Err(UpstreamError::Status { .. }) | Err(UpstreamError::Decode) => Self::Success,
             Err(
-                UpstreamError::TooLarge | UpstreamError::ForeignUrl | UpstreamError::BreakerOpen { .. },
+                UpstreamError::TooLarge
+                | UpstreamError::ForeignUrl
+                | UpstreamError::BreakerOpen { .. },
             ) => Self::Ignored,
         }
     }

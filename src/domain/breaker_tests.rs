@@ -28,11 +28,25 @@ fn fail_n(b: &mut Breaker, t0: Instant, n: u32) {
 #[test]
 fn outcomes_follow_00_12() {
     assert_eq!(CallOutcome::of(&Ok::<(), _>(())), CallOutcome::Success);
-    for e in [UpstreamError::Timeout, UpstreamError::Connect, st(500), st(502), st(503)] {
-        assert_eq!(CallOutcome::of::<()>(&Err(e.clone())), CallOutcome::Failure, "{e}");
+    for e in [
+        UpstreamError::Timeout,
+        UpstreamError::Connect,
+        st(500),
+        st(502),
+        st(503),
+    ] {
+        assert_eq!(
+            CallOutcome::of::<()>(&Err(e.clone())),
+            CallOutcome::Failure,
+            "{e}"
+        );
     }
     for s in [400, 401, 404, 422, 429] {
-        assert_eq!(CallOutcome::of::<()>(&Err(st(s))), CallOutcome::Success, "{s}");
+        assert_eq!(
+            CallOutcome::of::<()>(&Err(st(s))),
+            CallOutcome::Success,
+            "{s}"
+        );
     }
     let open = UpstreamError::BreakerOpen { retry_after: 3 };
     assert_eq!(CallOutcome::of::<()>(&Err(open)), CallOutcome::Ignored);
@@ -45,7 +59,10 @@ fn opens_after_five_consecutive_failures_and_rejects_with_retry_after() {
     fail_n(&mut b, t0, 4);
     assert_eq!(b.phase(t0 + 4 * S), BreakerPhase::Closed);
     assert_eq!(b.consecutive_failures(), 4);
-    assert_eq!(call(&mut b, t0 + 4 * S, CallOutcome::Failure), Admission::Normal);
+    assert_eq!(
+        call(&mut b, t0 + 4 * S, CallOutcome::Failure),
+        Admission::Normal
+    );
     assert_eq!(b.phase(t0 + 4 * S), BreakerPhase::Open);
     assert_eq!(b.opened_at(), Some(t0 + 4 * S));
     assert_eq!(b.admit(t0 + 4 * S), Admission::Rejected { retry_after: 30 });

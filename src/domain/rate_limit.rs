@@ -74,13 +74,22 @@ mod tests {
         };
         assert_eq!(d.per_min(RateClass::Search, &o), 2);
         assert_eq!(d.per_min(RateClass::Booking, &o), 20);
-        assert_eq!(d.per_min(RateClass::Search, &RateLimitOverrides::default()), 100);
+        assert_eq!(
+            d.per_min(RateClass::Search, &RateLimitOverrides::default()),
+            100
+        );
     }
 
     #[test]
     fn only_the_search_route_is_classed_so_far() {
-        assert_eq!(RateClass::of_route("/v1/{client_id}/itineraries"), Some(RateClass::Search));
-        assert_eq!(RateClass::of_route("/base/v1/{client_id}/itineraries"), Some(RateClass::Search));
+        assert_eq!(
+            RateClass::of_route("/v1/{client_id}/itineraries"),
+            Some(RateClass::Search)
+        );
+        assert_eq!(
+            RateClass::of_route("/base/v1/{client_id}/itineraries"),
+            Some(RateClass::Search)
+        );
         assert_eq!(RateClass::of_route("/health"), None);
     }
 }

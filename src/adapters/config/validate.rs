@@ -57,8 +57,14 @@ impl Settings {
             ("BREAKER_OPEN_SECS", self.breaker_open_secs),
             ("BREAKER_FAILURES", u64::from(self.breaker_failures)),
             ("BREAKER_PROBES", u64::from(self.breaker_probes)),
-            ("RATE_LIMIT_SEARCH_PER_MIN", u64::from(self.rate_limit_search_per_min)),
-            ("RATE_LIMIT_BOOKING_PER_MIN", u64::from(self.rate_limit_booking_per_min)),
+            (
+                "RATE_LIMIT_SEARCH_PER_MIN",
+                u64::from(self.rate_limit_search_per_min),
+            ),
+            (
+                "RATE_LIMIT_BOOKING_PER_MIN",
+                u64::from(self.rate_limit_booking_per_min),
+            ),
         ] {
             if v == 0 {
                 p.push(format!("{name}: must be greater than 0"));

@@ -11,8 +11,8 @@ use super::pipeline::RequestCtx;
 use super::state::Shared;
 use crate::app::auth::AuthedClient;
 use crate::app::rate_limit::ClientRateLimits;
-use crate::domain::rate_limit::RateClass;
 use crate::domain::field_error::FieldError;
+use crate::domain::rate_limit::RateClass;
 use crate::domain::version::VersionError;
 use crate::ports::twelvego::CallContext;
 

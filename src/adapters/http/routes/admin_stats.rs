@@ -79,7 +79,10 @@ pub async fn admin_stats(src: Data<StatsSources>) -> HttpResponse {
         consecutive_failures: b.consecutive_failures,
         opened_at: b.opened_secs_ago.and_then(|ago| {
             let ago = jiff::SignedDuration::from_secs(i64::try_from(ago).ok()?);
-            jiff::Timestamp::now().checked_sub(ago).ok().map(|t| t.to_string())
+            jiff::Timestamp::now()
+                .checked_sub(ago)
+                .ok()
+                .map(|t| t.to_string())
         }),
         retry_after_secs: b.retry_after_secs,
     });

@@ -42,7 +42,13 @@ pub async fn search(
         QueryParams::from_pairs(form_urlencoded::parse(req.query_string().as_bytes()).into_owned());
     let ctx = authed.call_context();
     let out = authed
-        .within(async { worker.search.search(&params, &ctx).await.map_err(to_api_error) })
+        .within(async {
+            worker
+                .search
+                .search(&params, &ctx)
+                .await
+                .map_err(to_api_error)
+        })
         .await?;
     let body = serde_json::to_vec(&out.result).map_err(|_| ApiError::internal())?;
     Ok(json_bytes(if out.partial { 206 } else { 200 }, body))
