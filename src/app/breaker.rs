@@ -58,9 +58,9 @@ impl CircuitBreaker {
     fn with<R>(&self, f: impl FnOnce(&mut Breaker, Instant) -> R) -> Option<R> {
         let now = (self.clock)();
         let mut state = self.state.lock().ok()?;
-        let before = state.phase(now);
+        let before = state.recorded_phase();
         let r = f(&mut state, now);
-        let after = state.phase(now);
+        let after = state.recorded_phase();
         drop(state);
         if before != after {
             if after == BreakerPhase::Open {

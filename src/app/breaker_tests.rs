@@ -131,5 +131,6 @@ async fn a_successful_probe_closes_and_publishes_zero() {
     assert_eq!(probe.unwrap_err(), status(404));
     assert_eq!(f.breaker.snapshot().unwrap().phase, BreakerPhase::Closed);
     let values: Vec<f64> = f.gauges.0.lock().unwrap().iter().map(|g| g.1).collect();
-    assert_eq!(values, vec![0.0, 1.0, 0.0]);
+    // closed, open, half-open (at the probe), closed.
+    assert_eq!(values, vec![0.0, 1.0, 0.0, 0.0]);
 }

@@ -130,6 +130,16 @@ impl Breaker {
         }
     }
 
+    /// The phase as last recorded: an expired open period still reads as open
+    /// until the next call half-opens it (transitions are published then).
+    pub fn recorded_phase(&self) -> BreakerPhase {
+        match self.state {
+            State::Closed { .. } => BreakerPhase::Closed,
+            State::Open { .. } => BreakerPhase::Open,
+            State::HalfOpen { .. } => BreakerPhase::HalfOpen,
+        }
+    }
+
     /// Consecutive failures counted in the current window (closed state).
     pub fn consecutive_failures(&self) -> u32 {
         match self.state {
