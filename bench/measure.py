@@ -5,21 +5,33 @@ Usage: bench/measure.py TARGET_DIR [N]
 Starts `twelvego-sandbox` and `connect-api` (release builds in TARGET_DIR) on free
 loopback ports, then measures:
   - binary sizes;
-  - time from process spawn to the first 200 from /ready (median of 5 starts);
+  - time from process spawn to the first 200 from /ready (median of 7 starts);
   - idle RSS after start-up;
   - search latency (sequential, keep-alive) for a large route (1p -> 44p,
     province to province) and a small one (3s -> 4s), N requests each after a
     warm-up; and, as the baseline measured in the same run, the same 12go
     search fetched straight from the sandbox;
-  - peak RSS after the searches.
+  - peak RSS after the searches;
+  - concurrent load (bench/load.py): LOAD_CONCURRENCY (256) keep-alive connections
+    searching for LOAD_DURATION (10) seconds, at most LOAD_MAX_REQUESTS (50000)
+    requests, small route then large route; requests/s, p50/p99, errors, and the
+    service's VmRSS/VmHWM sampled from /proc during the load;
+  - the image size, if scripts/image-local.sh left an OCI layout in IMAGE_OCI
+    (default /tmp/connect-api-image/oci);
+and compares the figures with the targets of 40 §1 / §9.
 Prints a Markdown report on stdout. Uses only the Python standard library.
 """
-import datetime, http.client, os, socket, statistics, subprocess, sys, time
+import datetime, gzip, http.client, json, os, socket, statistics, subprocess, sys, time
 
 TARGET = sys.argv[1] if len(sys.argv) > 1 else "target/release"
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 API_BIN = os.path.join(TARGET, "connect-api")
 SANDBOX_BIN = os.path.join(TARGET, "twelvego-sandbox")
+LOAD_CONCURRENCY = int(os.environ.get("LOAD_CONCURRENCY", "256"))
+LOAD_DURATION = float(os.environ.get("LOAD_DURATION", "10"))
+LOAD_MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "50000"))
+IMAGE_OCI = os.environ.get("IMAGE_OCI", "/tmp/connect-api-image/oci")
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def free_port():
@@ -88,6 +100,35 @@ def latencies(port, path, headers, n):
     return out, status, size
 
 
+def load(port, path, pid):
+    """bench/load.py in its own process (so its CPU is not the service's)."""
+    out = subprocess.run([sys.executable, os.path.join(HERE, "load.py"), "--port", str(port), "--path", path,
+                          "--header", "x-api-key: bench-key", "--concurrency", str(LOAD_CONCURRENCY),
+                          "--duration", str(LOAD_DURATION), "--max-requests", str(LOAD_MAX_REQUESTS),
+                          "--pid", str(pid), "--json"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def image_size(oci):
+    """(compressed layers + config + manifest bytes, uncompressed layer bytes, created) or None."""
+    try:
+        blob = lambda d: os.path.join(oci, "blobs", *d.split(":"))
+        with open(os.path.join(oci, "index.json")) as f:
+            m = json.load(f)["manifests"][0]
+        with open(blob(m["digest"])) as f:
+            manifest = json.load(f)
+        comp = sum(l["size"] for l in manifest["layers"]) + manifest["config"]["size"] + m["size"]
+        raw = 0
+        for l in manifest["layers"]:
+            with open(blob(l["digest"]), "rb") as f:
+                data = f.read()
+            raw += len(gzip.decompress(data)) if "gzip" in l["mediaType"] else len(data)
+        when = datetime.datetime.utcfromtimestamp(os.path.getmtime(os.path.join(oci, "index.json")))
+        return comp, raw, when.isoformat(timespec="seconds") + "Z"
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+
+
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
@@ -101,7 +142,7 @@ def main():
     try:
         assert wait_ready(sp, f"/search/3s/4s/{date}?seats=1&direct=true&k=x"), "sandbox did not start"
         starts = []
-        for _ in range(5):
+        for _ in range(7):
             p, ms, ok = start_api(sp, free_port(), free_port())
             assert ok, "connect-api did not become ready"
             starts.append(ms)
@@ -122,15 +163,48 @@ def main():
             lat, status, size = latencies(api_port, f"/v1/bench/itineraries?{q}", hdr, N)
             rows.append((name, status, size, tg_size, lat, base))
         peak = hwm_kb(api.pid)
+        loads = []
+        for name, q in [
+            ("small: 3s→4s", f"departures[]=3&arrivals[]=4&departure_date={date}&pax=1"),
+            ("large: 1p→44p", f"departure_poi=1&arrival_poi=44&departure_date={date}&pax=1"),
+        ]:
+            loads.append((name, load(api_port, f"/v1/bench/itineraries?{q}", api.pid)))
+        time.sleep(1.0)
+        after_load = rss_kb(api.pid)
+        load_peak = max(hwm_kb(api.pid), *(r.get("hwm_kb", 0) for _, r in loads))
         api.terminate()
         api.wait(10)
     finally:
         sandbox.terminate()
         sandbox.wait(10)
+    img = image_size(IMAGE_OCI)
+    ready = statistics.median(starts)
     print(f"# connect-api measurements ({datetime.datetime.utcnow().isoformat(timespec='seconds')}Z, {os.cpu_count()} cores)\n")
+    print("Binaries from `" + TARGET + "`. Loopback only; the 2 cores are shared with the sandbox and the load generator.\n")
+    print("| figure | measured | target (40 §1, §9) | |")
+    print("|---|---|---|---|")
+    ok = lambda b: "✅" if b else "❌"
+    print(f"| start → first 200 from /ready (median of {len(starts)}) | {ready:.1f} ms | < 20 ms | {ok(ready < 20)} |")
+    print(f"| idle RSS after start-up | {idle/1024:.1f} MiB | < 10 MB | {ok(idle*1024 < 10e6)} |")
+    print(f"| peak RSS (VmHWM) at {LOAD_CONCURRENCY} concurrent searches | {load_peak/1024:.1f} MiB | < 64 MB | {ok(load_peak*1024 < 64e6)} |")
+    print(f"| release binary `connect-api` (static musl, stripped) | {os.path.getsize(API_BIN)/1e6:.2f} MB | – | |")
+    if img:
+        print(f"| image (scripts/image-local.sh, {img[2]}): compressed / uncompressed | {img[0]/1e6:.2f} MB / {img[1]/1e6:.2f} MB | < 15 MB (aim < 8 MB) | {ok(img[1] < 15e6)} |")
+    else:
+        print(f"| image | not measured (no OCI layout at {IMAGE_OCI}; run scripts/image-local.sh) | < 15 MB | |")
+    print()
+    print(f"Concurrent search load (bench/load.py): {LOAD_CONCURRENCY} keep-alive connections, {LOAD_DURATION:g} s per route "
+          f"(at most {LOAD_MAX_REQUESTS} requests), through the real awc adapter to `twelvego-sandbox`; "
+          "RSS sampled from /proc every 20 ms.\n")
+    print("| route | requests | req/s | statuses | errors | p50 ms | p99 ms | max ms | max VmRSS MiB | VmHWM MiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, r in loads:
+        st = ", ".join(f"{k}: {v}" for k, v in r["statuses"].items())
+        print(f"| {name} | {r['requests']} | {r['rps']:.0f} | {st} | {r['errors']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | {r['rss_max_kb']/1024:.1f} | {r['hwm_kb']/1024:.1f} |")
+    print(f"\nRSS 1 s after the load: {after_load/1024:.1f} MiB.\n")
     print(f"- release binary `connect-api`: {os.path.getsize(API_BIN)/1e6:.2f} MB; `twelvego-sandbox`: {os.path.getsize(SANDBOX_BIN)/1e6:.2f} MB")
     print(f"- process start → first 200 from /ready: median {statistics.median(starts):.1f} ms (runs: {', '.join(f'{s:.1f}' for s in starts)})")
-    print(f"- idle RSS after start-up: {idle/1024:.1f} MiB; peak RSS after the searches: {peak/1024:.1f} MiB\n")
+    print(f"- idle RSS after start-up: {idle/1024:.1f} MiB; peak RSS after the sequential searches (before the load): {peak/1024:.1f} MiB\n")
     print(f"Search latency, {N} sequential keep-alive requests after 20 warm-ups, through the real awc adapter to `twelvego-sandbox` on loopback.")
     print("Baseline: the same 12go search fetched straight from the sandbox in the same run.\n")
     print("| route | status | answer bytes | 12go bytes | p50 ms | p90 ms | p99 ms | baseline p50 ms | baseline p99 ms | added p50 ms |")

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Builds release binaries and writes bench/RESULTS.md (see bench/measure.py).
+# Builds release binaries and writes bench/RESULTS.md (see bench/measure.py): binary
+# size, start-up to /ready, idle RSS, sequential search latency, 256 concurrent
+# searches (bench/load.py) with RSS sampled during the load, and the image size when
+# scripts/image-local.sh has been run (OCI layout in IMAGE_OCI, /tmp/connect-api-image/oci).
+#
 # TARGET=x86_64-unknown-linux-musl bench/run.sh builds the static musl binary
 # (needs `rustup target add x86_64-unknown-linux-musl` and Debian's musl-tools).
+# SKIP_BUILD=1 measures the binaries already in the target directory.
+# LOAD_CONCURRENCY (256), LOAD_DURATION (10 s), LOAD_MAX_REQUESTS (50000) tune the load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${TARGET:-}" ]; then
   export CC_x86_64_unknown_linux_musl="${CC_x86_64_unknown_linux_musl:-musl-gcc}"
-  cargo build --release --locked --bins --target "$TARGET"
+  [ -n "${SKIP_BUILD:-}" ] || cargo build --release --locked --bins --target "$TARGET"
   dir="target/$TARGET/release"
 else
-  cargo build --release --locked --bins
+  [ -n "${SKIP_BUILD:-}" ] || cargo build --release --locked --bins
   dir="target/release"
 fi
-python3 bench/measure.py "$dir" "${1:-300}" | tee bench/RESULTS.md
+# Write to a temporary file first so a failed run keeps the previous results.
+python3 bench/measure.py "$dir" "${1:-300}" > bench/RESULTS.md.tmp
+mv bench/RESULTS.md.tmp bench/RESULTS.md
+cat bench/RESULTS.md

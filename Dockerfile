@@ -1,0 +1,65 @@
+# syntax=docker/dockerfile:1
+#
+# connect-api container images (40 §1, §8).
+#
+#   docker build -t connect-api:$(git rev-parse --short=12 HEAD) .                 # production (default target)
+#   docker build --target debug   -t connect-api:debug .                           # Alpine + shell + curl, non-production only
+#   docker build --target sandbox -t twelvego-sandbox .                            # the 12go stand-in over HTTP
+#
+# The binaries are static (x86_64-unknown-linux-musl), so the production image is the
+# distroless "static" base (no libc, no shell) plus the binary and config/default.toml.
+# No HEALTHCHECK: the orchestrator probes GET /health (liveness) and GET /ready (readiness).
+
+ARG RUST_IMAGE=rust:1-bookworm
+ARG TARGET=x86_64-unknown-linux-musl
+
+# ---------------------------------------------------------------------------- build
+FROM ${RUST_IMAGE} AS builder
+ARG TARGET
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends musl-tools \
+ && rm -rf /var/lib/apt/lists/* \
+ && rustup target add ${TARGET}
+ENV CC_x86_64_unknown_linux_musl=musl-gcc \
+    CARGO_TERM_COLOR=never
+WORKDIR /src
+# .git is not in the build context (.dockerignore), so build.rs records git sha "unknown"
+# for /build; scripts/image-local.sh builds from the checkout and has the real sha.
+COPY Cargo.toml Cargo.lock build.rs ./
+COPY src ./src
+COPY config ./config
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked --bins --target ${TARGET} \
+ && mkdir -p /out \
+ && cp target/${TARGET}/release/connect-api target/${TARGET}/release/twelvego-sandbox /out/
+
+# ---------------------------------------------------------------- sandbox (12go stand-in)
+FROM gcr.io/distroless/static-debian12:nonroot AS sandbox
+COPY --from=builder /out/twelvego-sandbox /app/twelvego-sandbox
+WORKDIR /app
+USER nonroot
+ENV SANDBOX_HOST=0.0.0.0 SANDBOX_PORT=8089
+EXPOSE 8089
+ENTRYPOINT ["/app/twelvego-sandbox"]
+
+# ------------------------------------------------ debug (non-production: shell + curl)
+FROM alpine:3.20 AS debug
+RUN apk add --no-cache curl ca-certificates \
+ && addgroup -S -g 65532 nonroot \
+ && adduser -S -D -H -u 65532 -G nonroot nonroot
+COPY --from=builder /out/connect-api /app/connect-api
+COPY config/default.toml /app/config/default.toml
+WORKDIR /app
+USER 65532:65532
+EXPOSE 8080 9090
+ENTRYPOINT ["/app/connect-api"]
+
+# ------------------------------------------------------- production (default, last)
+FROM gcr.io/distroless/static-debian12:nonroot AS production
+COPY --from=builder /out/connect-api /app/connect-api
+COPY config/default.toml /app/config/default.toml
+WORKDIR /app
+USER nonroot
+EXPOSE 8080 9090
+ENTRYPOINT ["/app/connect-api"]
