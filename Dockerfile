@@ -16,6 +16,10 @@ ARG TARGET=x86_64-unknown-linux-musl
 # ---------------------------------------------------------------------------- build
 FROM ${RUST_IMAGE} AS builder
 ARG TARGET
+# .git is not in the build context: pass the sha for /build,
+# e.g. `docker build --build-arg CONNECT_GIT_SHA=$(git rev-parse --short=12 HEAD) .`
+ARG CONNECT_GIT_SHA=unknown
+ENV CONNECT_GIT_SHA=${CONNECT_GIT_SHA}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends musl-tools \
  && rm -rf /var/lib/apt/lists/* \
@@ -23,8 +27,6 @@ RUN apt-get update \
 ENV CC_x86_64_unknown_linux_musl=musl-gcc \
     CARGO_TERM_COLOR=never
 WORKDIR /src
-# .git is not in the build context (.dockerignore), so build.rs records git sha "unknown"
-# for /build; scripts/image-local.sh builds from the checkout and has the real sha.
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY config ./config

@@ -2,13 +2,15 @@
 use std::process::Command;
 
 fn main() {
-    let sha = Command::new("git")
+    // A build without .git (a container build) passes the sha in the environment.
+    let from_env = std::env::var("CONNECT_GIT_SHA").ok().filter(|s| !s.is_empty());
+    let sha = from_env.or_else(|| Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
         .output()
         .ok()
         .filter(|o| o.status.success())
         .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_string())
+        .map(|s| s.trim().to_string()))
         .unwrap_or_else(|| "unknown".into());
     let time = std::env::var("SOURCE_DATE_EPOCH").unwrap_or_else(|_| {
         std::time::SystemTime::now()
@@ -20,4 +22,5 @@ fn main() {
     println!("cargo:rustc-env=CONNECT_BUILD_TIME={time}");
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
+    println!("cargo:rerun-if-env-changed=CONNECT_GIT_SHA");
 }
