@@ -37,6 +37,15 @@ const KEYS: &[(&str, bool)] = &[
     ("recheck_dispatch", false),
     ("price_type_map", true),
     ("workers", false),
+    ("dd_service", true),
+    ("dd_env", true),
+    ("dd_version", true),
+    ("dd_agent_host", true),
+    ("dd_trace_agent_port", false),
+    ("dd_dogstatsd_port", false),
+    ("dd_trace_enabled", false),
+    ("dd_trace_sample_rate", false),
+    ("dd_metrics_enabled", false),
     ("admin_token", true),
 ];
 
