@@ -26,14 +26,15 @@ use crate::domain::translate::PriceTypeMap;
 use crate::domain::version::ApiVersions;
 use crate::ports::clients::ClientDirectory;
 use crate::ports::clock::SystemClock;
-use crate::ports::metrics::NoMetrics;
+use crate::adapters::metrics::statsd::{StatsdConfig, StatsdMetrics};
+use crate::ports::metrics::{Metrics, NoMetrics};
 use crate::ports::twelvego::TwelveGo;
 
 /// Which 12go answers: the embedded sandbox or the real API.
 #[derive(Clone)]
 enum Backend {
     Sandbox(Sandbox),
-    Real(TwelveGoClientConfig),
+    Real(TwelveGoClientConfig, Arc<dyn Metrics>),
 }
 
 impl Backend {
@@ -41,8 +42,8 @@ impl Backend {
     fn port(&self) -> Rc<dyn TwelveGo> {
         match self {
             Self::Sandbox(s) => Rc::new(s.clone()),
-            Self::Real(cfg) => match AwcTwelveGo::new(cfg.clone()) {
-                Ok(c) => Rc::new(c),
+            Self::Real(cfg, metrics) => match AwcTwelveGo::new(cfg.clone()) {
+                Ok(c) => Rc::new(c.with_metrics(metrics.clone())),
                 // Checked once at start-up, so this cannot happen with the same config.
                 Err(e) => {
                     tracing::error!(error = %e, "12go client could not be built on this worker");
@@ -66,7 +67,8 @@ impl Application {
     /// Loads the registry, builds the adapters and binds both listeners (port 0 works).
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
         let directory = Arc::new(load_directory(&settings)?);
-        let backend = backend(&settings)?;
+        let metrics = metrics(&settings);
+        let backend = backend(&settings, metrics.clone())?;
         let clock = Arc::new(SystemClock);
         let versions = ApiVersions::parse(&settings.api_versions)
             .map_err(|e| anyhow::anyhow!("API_VERSIONS: {e}"))?;
@@ -78,7 +80,7 @@ impl Application {
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
             draining: AtomicBool::new(false),
             build: BuildInfo::current(),
-            metrics: Arc::new(NoMetrics),
+            metrics,
         });
         let recheck = Arc::new(RecheckState::new(
             settings.recheck_dispatch,
@@ -248,7 +250,28 @@ fn load_directory(settings: &Settings) -> anyhow::Result<FileClientDirectory> {
     }
 }
 
-fn backend(settings: &Settings) -> anyhow::Result<Backend> {
+/// DogStatsD when `DD_METRICS_ENABLED`, else nothing (a socket error is logged).
+fn metrics(settings: &Settings) -> Arc<dyn Metrics> {
+    if !settings.dd_metrics_enabled {
+        return Arc::new(NoMetrics);
+    }
+    let cfg = StatsdConfig {
+        host: settings.dd_agent_host.clone(),
+        port: settings.dd_dogstatsd_port,
+        service: settings.dd_service.clone(),
+        env: settings.dd_env().to_owned(),
+        version: settings.dd_version().to_owned(),
+    };
+    match StatsdMetrics::new(&cfg) {
+        Ok(m) => Arc::new(m),
+        Err(e) => {
+            tracing::error!(error = %e, "DogStatsD metrics not started");
+            Arc::new(NoMetrics)
+        }
+    }
+}
+
+fn backend(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::Result<Backend> {
     let Some(raw) = &settings.twelvego_base_url else {
         return Ok(Backend::Sandbox(Sandbox::default()));
     };
@@ -262,5 +285,5 @@ fn backend(settings: &Settings) -> anyhow::Result<Backend> {
     cfg.max_body_bytes = settings.twelvego_max_body_bytes;
     cfg.pool_max = settings.twelvego_pool_max;
     AwcTwelveGo::new(cfg.clone()).map_err(|e| anyhow::anyhow!("TWELVEGO_BASE_URL: {e}"))?;
-    Ok(Backend::Real(cfg))
+    Ok(Backend::Real(cfg, metrics))
 }
