@@ -16,6 +16,7 @@ use crate::adapters::clients_file::{demo_client, FileClientDirectory};
 use crate::adapters::config::Settings;
 use crate::adapters::http::state::{BuildInfo, InFlightLimit, Shared, Worker};
 use crate::adapters::http::{configure_admin, configure_api, not_found, pipeline::pipeline};
+use crate::adapters::metrics::statsd::{StatsdConfig, StatsdMetrics};
 use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
 use crate::app::auth::Authenticator;
@@ -26,7 +27,6 @@ use crate::domain::translate::PriceTypeMap;
 use crate::domain::version::ApiVersions;
 use crate::ports::clients::ClientDirectory;
 use crate::ports::clock::SystemClock;
-use crate::adapters::metrics::statsd::{StatsdConfig, StatsdMetrics};
 use crate::ports::metrics::{Metrics, NoMetrics};
 use crate::ports::twelvego::TwelveGo;
 

@@ -61,7 +61,9 @@ fn extract(req: &HttpRequest) -> Result<Authed, ApiError> {
         .authenticator
         .authenticate(client_id, header(req, "x-api-key"))
         .map_err(|e| {
-            shared.metrics.count("auth.failed", 1, &[("reason", e.reason())]);
+            shared
+                .metrics
+                .count("auth.failed", 1, &[("reason", e.reason())]);
             ApiError::unauthorized()
         })?;
     let version = shared

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 use super::error::ApiError;
-use super::telemetry;
 use super::state::{InFlightGuard, InFlightLimit, Shared};
+use super::telemetry;
 use crate::domain::field_error::FieldError;
 use crate::domain::version::ResolvedVersion;
 
@@ -100,12 +100,22 @@ pub async fn pipeline(
     let res = finish(res, &correlation_id, &echoed, &shared);
     let status = res.status().as_u16();
     span.record("http.status_code", status);
-    let client_id = res.request().match_info().get("client_id").map(str::to_owned);
+    let client_id = res
+        .request()
+        .match_info()
+        .get("client_id")
+        .map(str::to_owned);
     if let Some(id) = &client_id {
         span.record("client_id", id.as_str());
     }
     if let Some(endpoint) = route.as_deref().and_then(telemetry::endpoint_name) {
-        telemetry::request_metrics(&*shared.metrics, endpoint, client_id.as_deref(), status, started);
+        telemetry::request_metrics(
+            &*shared.metrics,
+            endpoint,
+            client_id.as_deref(),
+            status,
+            started,
+        );
     }
     span.in_scope(|| {
         tracing::info!(

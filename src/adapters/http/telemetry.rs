@@ -62,7 +62,10 @@ mod tests {
     #[test]
     fn endpoint_names_are_stable() {
         assert_eq!(endpoint_name("/v1/{client_id}/itineraries"), Some("search"));
-        assert_eq!(endpoint_name("/base/v1/{client_id}/itineraries"), Some("search"));
+        assert_eq!(
+            endpoint_name("/base/v1/{client_id}/itineraries"),
+            Some("search")
+        );
         assert_eq!(endpoint_name("/health"), None);
     }
 }

@@ -12,6 +12,8 @@ const QUEUE: usize = 16 * 1024;
 
 pub struct StatsdMetrics {
     client: StatsdClient,
+    /// `service`, `env`, `version`, after the metric's own tags.
+    common: [(&'static str, String); 3],
 }
 
 /// Where and how metrics are sent.
@@ -33,35 +35,41 @@ impl StatsdMetrics {
         let sink = QueuingMetricSink::with_capacity(udp, QUEUE);
         let client = StatsdClient::builder("connect", sink)
             .with_error_handler(|_| {})
-            .with_tag("service", cfg.service.as_str())
-            .with_tag("env", cfg.env.as_str())
-            .with_tag("version", cfg.version.as_str())
             .build();
-        Ok(Self { client })
+        let common = [
+            ("service", cfg.service.clone()),
+            ("env", cfg.env.clone()),
+            ("version", cfg.version.clone()),
+        ];
+        Ok(Self { client, common })
     }
-}
 
-fn send<'a, T: cadence::Metric + From<String>>(
-    mut builder: MetricBuilder<'a, '_, T>,
-    tags: Tags<'a>,
-) {
-    for (k, v) in tags {
-        builder = builder.with_tag(k, v);
+    fn send<'a, T: cadence::Metric + From<String>>(
+        &'a self,
+        mut builder: MetricBuilder<'a, '_, T>,
+        tags: Tags<'a>,
+    ) {
+        for (k, v) in tags {
+            builder = builder.with_tag(k, v);
+        }
+        for (k, v) in &self.common {
+            builder = builder.with_tag(k, v.as_str());
+        }
+        builder.send();
     }
-    builder.send();
 }
 
 impl Metrics for StatsdMetrics {
     fn count<'a>(&self, name: &'static str, value: i64, tags: Tags<'a>) {
-        send(self.client.count_with_tags(name, value), tags);
+        self.send(self.client.count_with_tags(name, value), tags);
     }
 
     fn gauge<'a>(&self, name: &'static str, value: f64, tags: Tags<'a>) {
-        send(self.client.gauge_with_tags(name, value), tags);
+        self.send(self.client.gauge_with_tags(name, value), tags);
     }
 
     fn histogram<'a>(&self, name: &'static str, value: f64, tags: Tags<'a>) {
-        send(self.client.histogram_with_tags(name, value), tags);
+        self.send(self.client.histogram_with_tags(name, value), tags);
     }
 }
 
@@ -84,7 +92,11 @@ mod tests {
             version: "1".into(),
         })
         .unwrap();
-        m.count("request.count", 1, &[("client_id", "acme"), ("endpoint", "search")]);
+        m.count(
+            "request.count",
+            1,
+            &[("client_id", "acme"), ("endpoint", "search")],
+        );
         let mut buf = [0u8; 1024];
         let n = agent.recv(&mut buf).unwrap();
         let line = std::str::from_utf8(&buf[..n]).unwrap();

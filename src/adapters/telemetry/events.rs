@@ -161,7 +161,10 @@ mod tests {
         });
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["response"]["itinerary_count"], 150);
-        assert_eq!(v["response"]["itinerary_ids"].as_array().unwrap().len(), 100);
+        assert_eq!(
+            v["response"]["itinerary_ids"].as_array().unwrap().len(),
+            100
+        );
         assert_eq!(v["event_version"], 1);
         assert!(v["error"].is_null());
     }

@@ -29,14 +29,16 @@ pub struct ServiceTags {
 pub(super) struct JsonLayer<W> {
     writer: W,
     tags: ServiceTags,
+    enabled: bool,
     dispatch: OnceLock<WeakDispatch>,
 }
 
 impl<W> JsonLayer<W> {
-    pub(super) fn new(writer: W, tags: ServiceTags) -> Self {
+    pub(super) fn new(writer: W, tags: ServiceTags, enabled: bool) -> Self {
         Self {
             writer,
             tags,
+            enabled,
             dispatch: OnceLock::new(),
         }
     }
@@ -100,6 +102,9 @@ where
     }
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        if !self.enabled {
+            return;
+        }
         let mut fields = Map::new();
         attrs.record(&mut Visitor(&mut fields));
         fields.remove(RESOURCE_ATTR);
@@ -118,6 +123,9 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        if !self.enabled {
+            return;
+        }
         let mut line = Map::new();
         line.insert(
             "timestamp".into(),

@@ -11,7 +11,9 @@ pub mod propagation;
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::KeyValue;
-use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider,
+};
 use opentelemetry_sdk::Resource;
 use std::time::Duration;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -82,7 +84,7 @@ pub fn init_from(settings: &Settings) -> Telemetry {
 /// them). A second install in the same process leaves the first in place.
 pub fn install<W>(settings: &Settings, writer: W) -> Telemetry
 where
-    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+    W: for<'a> MakeWriter<'a> + Clone + Send + Sync + 'static,
 {
     let filter = EnvFilter::try_new(&settings.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
     let provider = settings
@@ -103,15 +105,14 @@ where
         version: settings.dd_version().to_owned(),
     };
     events::set_tags(tags.clone());
-    let (json_layer, pretty) = if settings.log_format == "pretty" {
-        let fmt = tracing_subscriber::fmt::layer()
+    let pretty = (settings.log_format == "pretty").then(|| {
+        tracing_subscriber::fmt::layer()
             .pretty()
             .with_span_events(FmtSpan::NONE)
-            .with_writer(writer);
-        (None, Some(fmt))
-    } else {
-        (Some(json::JsonLayer::new(writer, tags)), None)
-    };
+            .with_writer(writer.clone())
+    });
+    // Not wrapped in an `Option`: that would hide the dispatch it needs for `dd.*` ids.
+    let json_layer = json::JsonLayer::new(writer, tags, pretty.is_none());
     let installed = tracing_subscriber::registry()
         .with(filter)
         .with(otel)
@@ -136,6 +137,8 @@ fn tracer_provider(settings: &Settings) -> Option<SdkTracerProvider> {
         .with_env(settings.dd_env().to_owned())
         .with_version(settings.dd_version().to_owned())
         .with_agent_endpoint(endpoint)
+        // v0.3: plain msgpack maps (v0.5 adds a string table; the agent takes both).
+        .with_api_version(opentelemetry_datadog::ApiVersion::Version03)
         .with_http_client(agent::AgentClient::new(Duration::from_secs(2)))
         .with_name_mapping(|span, _| span.name.as_ref())
         .with_resource_mapping(|span, _| {

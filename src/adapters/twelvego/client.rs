@@ -9,8 +9,8 @@ use tracing::Instrument;
 use url::Url;
 
 use super::redact::redact_url;
-use crate::adapters::telemetry::propagation;
 use super::{retry, AwcTwelveGo};
+use crate::adapters::telemetry::propagation;
 use crate::domain::upstream::UpstreamError;
 use crate::ports::twelvego::CallContext;
 
@@ -52,10 +52,16 @@ impl AwcTwelveGo {
             upstream.error_type = Empty,
         );
         let started = Instant::now();
-        let result = self.run(&url, endpoint, ctx, policy).instrument(span.clone()).await;
+        let result = self
+            .run(&url, endpoint, ctx, policy)
+            .instrument(span.clone())
+            .await;
         let name = metric_endpoint(endpoint);
-        self.metrics
-            .histogram("upstream.duration", ms(started.elapsed()), &[("endpoint", name)]);
+        self.metrics.histogram(
+            "upstream.duration",
+            ms(started.elapsed()),
+            &[("endpoint", name)],
+        );
         if let Err(err) = &result {
             span.record("upstream.error_type", err.error_type());
             self.metrics.count(

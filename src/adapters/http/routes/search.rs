@@ -7,12 +7,10 @@ use crate::adapters::http::auth::Authed;
 use crate::adapters::http::error::ApiError;
 use crate::adapters::http::json_bytes;
 use crate::adapters::http::state::{Shared, Worker};
-use crate::adapters::telemetry::events::{
-    EventError, SearchCompleted, SearchFacts, SearchRequest,
-};
-use std::time::Instant;
+use crate::adapters::telemetry::events::{EventError, SearchCompleted, SearchFacts, SearchRequest};
 use crate::app::search::SearchError;
 use crate::domain::search_query::QueryParams;
+use std::time::Instant;
 
 /// Search itineraries for one or more routes on one date.
 #[utoipa::path(
@@ -55,7 +53,12 @@ pub async fn search(
     let metrics = &*shared.metrics;
     let (status, ids, routes, error) = match &answer {
         Ok((out, _)) => {
-            let ids: Vec<String> = out.result.itineraries.iter().map(|i| i.id.clone()).collect();
+            let ids: Vec<String> = out
+                .result
+                .itineraries
+                .iter()
+                .map(|i| i.id.clone())
+                .collect();
             if ids.is_empty() {
                 metrics.count("search.empty_results", 1, &[("client_id", client_id)]);
             }
