@@ -61,8 +61,11 @@ impl Capture {
     }
 }
 
+/// `(path, body)` of every request the fake trace agent received.
+type Payloads = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 /// A fake trace agent: records `(path, body)` of every request, answers 200.
-fn trace_agent() -> (u16, Arc<Mutex<Vec<(String, Vec<u8>)>>>) {
+fn trace_agent() -> (u16, Payloads) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -118,7 +121,7 @@ fn statsd_agent() -> (u16, Arc<Mutex<Vec<String>>>) {
 }
 
 /// Every span of every payload received so far.
-fn spans(payloads: &Mutex<Vec<(String, Vec<u8>)>>) -> Vec<Value> {
+fn spans(payloads: &Payloads) -> Vec<Value> {
     let payloads = payloads.lock().unwrap();
     let mut out = Vec::new();
     for (path, body) in payloads.iter() {
