@@ -80,12 +80,15 @@ impl Application {
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
             draining: AtomicBool::new(false),
             build: BuildInfo::current(),
-            metrics,
+            metrics: metrics.clone(),
         });
-        let recheck = Arc::new(RecheckState::new(
-            settings.recheck_dispatch,
-            Duration::from_millis(settings.twelvego_recheck_timeout_ms),
-        ));
+        let recheck = Arc::new(
+            RecheckState::new(
+                settings.recheck_dispatch,
+                Duration::from_millis(settings.twelvego_recheck_timeout_ms),
+            )
+            .with_metrics(metrics.clone()),
+        );
         let search_settings = SearchSettings {
             limits: SearchLimits {
                 max_routes: settings.max_routes,
