@@ -68,3 +68,67 @@ pub fn current_trace_id() -> Option<String> {
     sc.is_valid()
         .then(|| (u128::from_be_bytes(sc.trace_id().to_bytes()) as u64).to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::TracerProvider as _;
+    use opentelemetry_sdk::trace::SdkTracerProvider;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    fn with_otel(f: impl FnOnce()) {
+        let provider = SdkTracerProvider::builder().build();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+        tracing::subscriber::with_default(subscriber, f);
+    }
+
+    #[test]
+    fn a_w3c_parent_is_continued_and_datadog_headers_go_out() {
+        with_otel(|| {
+            let span = tracing::info_span!("http.request");
+            continue_trace(
+                &span,
+                &[(
+                    "traceparent",
+                    "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                )],
+            );
+            let _entered = span.enter();
+            let low = u64::from_str_radix("8448eb211c80319c", 16)
+                .unwrap()
+                .to_string();
+            assert_eq!(current_trace_id(), Some(low.clone()));
+            let out: HashMap<String, String> = outbound_headers().into_iter().collect();
+            assert_eq!(out["x-datadog-trace-id"], low);
+            let parent = u64::from_str_radix("b7ad6b7169203331", 16)
+                .unwrap()
+                .to_string();
+            assert_ne!(out["x-datadog-parent-id"], parent, "our span is the parent");
+            assert_eq!(out["x-datadog-sampling-priority"], "1");
+        });
+    }
+
+    #[test]
+    fn a_datadog_parent_wins_and_no_headers_start_a_new_trace() {
+        with_otel(|| {
+            let span = tracing::info_span!("http.request");
+            continue_trace(
+                &span,
+                &[
+                    ("x-datadog-trace-id", "77"),
+                    ("x-datadog-parent-id", "5"),
+                    (
+                        "traceparent",
+                        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                    ),
+                ],
+            );
+            assert_eq!(span.in_scope(current_trace_id), Some("77".into()));
+            let fresh = tracing::info_span!("http.request");
+            continue_trace(&fresh, &[]);
+            let id = fresh.in_scope(current_trace_id).expect("a new trace");
+            assert_ne!(id, "77");
+        });
+    }
+}
