@@ -3,14 +3,19 @@ use std::process::Command;
 
 fn main() {
     // A build without .git (a container build) passes the sha in the environment.
-    let from_env = std::env::var("CONNECT_GIT_SHA").ok().filter(|s| !s.is_empty());
-    let sha = from_env.or_else(|| Command::new("git")
-        .args(["rev-parse", "--short=12", "HEAD"])
-        .output()
+    let from_env = std::env::var("CONNECT_GIT_SHA")
         .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_string()))
+        .filter(|s| !s.is_empty());
+    let sha = from_env
+        .or_else(|| {
+            Command::new("git")
+                .args(["rev-parse", "--short=12", "HEAD"])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .and_then(|o| String::from_utf8(o.stdout).ok())
+                .map(|s| s.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown".into());
     let time = std::env::var("SOURCE_DATE_EPOCH").unwrap_or_else(|_| {
         std::time::SystemTime::now()

@@ -15,11 +15,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(&settings.log_level, &settings.log_format);
+    let telemetry = telemetry::init_from(&settings);
     let result = actix_rt::System::new().block_on(async move {
         let app = Application::build(settings)?;
         app.run_until_stopped().await.map_err(anyhow::Error::from)
     });
+    // Flushes the spans still queued for the agent.
+    telemetry.shutdown();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

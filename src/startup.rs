@@ -17,6 +17,7 @@ use crate::adapters::config::Settings;
 use crate::adapters::http::routes::admin_stats::{OpenConnections, StatsSources};
 use crate::adapters::http::state::{BuildInfo, InFlightLimit, Shared, Worker};
 use crate::adapters::http::{configure_admin, configure_api, not_found, pipeline::pipeline};
+use crate::adapters::metrics::statsd::{StatsdConfig, StatsdMetrics};
 use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
 use crate::app::auth::Authenticator;
@@ -31,14 +32,14 @@ use crate::domain::translate::PriceTypeMap;
 use crate::domain::version::ApiVersions;
 use crate::ports::clients::ClientDirectory;
 use crate::ports::clock::SystemClock;
-use crate::ports::metrics::NoMetrics;
+use crate::ports::metrics::{Metrics, NoMetrics};
 use crate::ports::twelvego::TwelveGo;
 
 /// Which 12go answers: the embedded sandbox or the real API.
 #[derive(Clone)]
 enum Backend {
     Sandbox(Sandbox),
-    Real(TwelveGoClientConfig),
+    Real(TwelveGoClientConfig, Arc<dyn Metrics>),
 }
 
 impl Backend {
@@ -47,8 +48,8 @@ impl Backend {
         let b = breaker.clone();
         match self {
             Self::Sandbox(s) => Rc::new(BreakerTwelveGo::new(s.clone(), b)),
-            Self::Real(cfg) => match AwcTwelveGo::new(cfg.clone()) {
-                Ok(c) => Rc::new(BreakerTwelveGo::new(c, b)),
+            Self::Real(cfg, metrics) => match AwcTwelveGo::new(cfg.clone()) {
+                Ok(c) => Rc::new(BreakerTwelveGo::new(c.with_metrics(metrics.clone()), b)),
                 // Checked once at start-up, so this cannot happen with the same config.
                 Err(e) => {
                     tracing::error!(error = %e, "12go client could not be built on this worker");
@@ -72,7 +73,8 @@ impl Application {
     /// Loads the registry, builds the adapters and binds both listeners (port 0 works).
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
         let directory = Arc::new(load_directory(&settings)?);
-        let backend = backend(&settings)?;
+        let metrics = metrics(&settings);
+        let backend = backend(&settings, metrics.clone())?;
         let clock = Arc::new(SystemClock);
         let versions = ApiVersions::parse(&settings.api_versions)
             .map_err(|e| anyhow::anyhow!("API_VERSIONS: {e}"))?;
@@ -84,7 +86,7 @@ impl Application {
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
             draining: AtomicBool::new(false),
             build: BuildInfo::current(),
-            metrics: Arc::new(NoMetrics),
+            metrics: metrics.clone(),
         });
         let breaker = Arc::new(CircuitBreaker::new(
             breaker_host(&settings),
@@ -101,10 +103,13 @@ impl Application {
             booking_per_min: settings.rate_limit_booking_per_min,
         }));
         let connections = Arc::new(OpenConnections::default());
-        let recheck = Arc::new(RecheckState::new(
-            settings.recheck_dispatch,
-            Duration::from_millis(settings.twelvego_recheck_timeout_ms),
-        ));
+        let recheck = Arc::new(
+            RecheckState::new(
+                settings.recheck_dispatch,
+                Duration::from_millis(settings.twelvego_recheck_timeout_ms),
+            )
+            .with_metrics(metrics.clone()),
+        );
         let search_settings = SearchSettings {
             limits: SearchLimits {
                 max_routes: settings.max_routes,
@@ -293,7 +298,28 @@ fn load_directory(settings: &Settings) -> anyhow::Result<FileClientDirectory> {
     }
 }
 
-fn backend(settings: &Settings) -> anyhow::Result<Backend> {
+/// DogStatsD when `DD_METRICS_ENABLED`, else nothing (a socket error is logged).
+fn metrics(settings: &Settings) -> Arc<dyn Metrics> {
+    if !settings.dd_metrics_enabled {
+        return Arc::new(NoMetrics);
+    }
+    let cfg = StatsdConfig {
+        host: settings.dd_agent_host.clone(),
+        port: settings.dd_dogstatsd_port,
+        service: settings.dd_service.clone(),
+        env: settings.dd_env().to_owned(),
+        version: settings.dd_version().to_owned(),
+    };
+    match StatsdMetrics::new(&cfg) {
+        Ok(m) => Arc::new(m),
+        Err(e) => {
+            tracing::error!(error = %e, "DogStatsD metrics not started");
+            Arc::new(NoMetrics)
+        }
+    }
+}
+
+fn backend(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::Result<Backend> {
     let Some(raw) = &settings.twelvego_base_url else {
         return Ok(Backend::Sandbox(Sandbox::default()));
     };
@@ -307,5 +333,5 @@ fn backend(settings: &Settings) -> anyhow::Result<Backend> {
     cfg.max_body_bytes = settings.twelvego_max_body_bytes;
     cfg.pool_max = settings.twelvego_pool_max;
     AwcTwelveGo::new(cfg.clone()).map_err(|e| anyhow::anyhow!("TWELVEGO_BASE_URL: {e}"))?;
-    Ok(Backend::Real(cfg))
+    Ok(Backend::Real(cfg, metrics))
 }

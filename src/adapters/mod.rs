@@ -3,6 +3,7 @@
 pub mod clients_file;
 pub mod config;
 pub mod http;
+pub mod metrics;
 pub mod sandbox;
 pub mod telemetry;
 pub mod twelvego;

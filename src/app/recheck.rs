@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 
 use crate::domain::secret::Secret;
 use crate::domain::upstream::{UpstreamClass, UpstreamError};
+use crate::ports::metrics::{Metrics, NoMetrics};
 use crate::ports::twelvego::{CallContext, TwelveGo};
 
 const DEDUPE_WINDOW: Duration = Duration::from_secs(15);
@@ -26,6 +27,7 @@ pub struct RecheckState {
     dispatched: AtomicU64,
     /// Spawned and not finished (waiting for a slot or in flight).
     queued: AtomicUsize,
+    metrics: Arc<dyn Metrics>,
 }
 
 impl RecheckState {
@@ -37,7 +39,19 @@ impl RecheckState {
             slots: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
             dispatched: AtomicU64::new(0),
             queued: AtomicUsize::new(0),
+            metrics: Arc::new(NoMetrics),
         }
+    }
+
+    /// Counts `search.recheck_dispatched{outcome}` in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<dyn Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    fn count(&self, outcome: &'static str) {
+        self.metrics
+            .count("search.recheck_dispatched", 1, &[("outcome", outcome)]);
     }
 
     /// How many URLs were handed to 12go (for tests and stats).
@@ -88,6 +102,7 @@ impl RecheckDispatcher {
             }
             if self.state.queued.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT + MAX_WAITING {
                 self.state.queued.fetch_sub(1, Ordering::SeqCst);
+                self.state.count("dropped");
                 tracing::warn!("recheck queue full, URL dropped");
                 continue;
             }
@@ -106,10 +121,21 @@ impl RecheckDispatcher {
                 if matches!(&result, Err(e) if e.class() == UpstreamClass::Auth) {
                     result = tg.recheck(&url, Some(ctx.key.clone()), &ctx).await;
                 }
+                state.count(outcome(&result));
                 log_outcome(&result);
                 state.queued.fetch_sub(1, Ordering::SeqCst);
             });
         }
+    }
+}
+
+/// The `outcome` tag of a finished recheck call.
+fn outcome(result: &Result<(), UpstreamError>) -> &'static str {
+    match result {
+        Ok(()) => "ok",
+        Err(UpstreamError::ForeignUrl) => "foreign_url",
+        Err(UpstreamError::BreakerOpen { .. }) => "breaker_open",
+        Err(_) => "error",
     }
 }
 
@@ -155,7 +181,21 @@ mod tests {
             .withf(|url, _, _| url == "http://h/searchr?b")
             .times(1)
             .returning(|_, _, _| Err(status(500)));
-        let state = Arc::new(RecheckState::new(true, Duration::from_secs(5)));
+        let mut metrics = crate::ports::metrics::MockMetrics::new();
+        for outcome in ["ok", "error"] {
+            metrics
+                .expect_count()
+                .withf(move |name, n, tags| {
+                    name == "search.recheck_dispatched"
+                        && *n == 1
+                        && **tags == [("outcome", outcome)]
+                })
+                .times(1)
+                .return_const(());
+        }
+        let state = Arc::new(
+            RecheckState::new(true, Duration::from_secs(5)).with_metrics(Arc::new(metrics)),
+        );
         let d = RecheckDispatcher::new(state.clone(), Rc::new(tg));
         let key = Secret::new("tg-key");
         // Act

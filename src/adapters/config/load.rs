@@ -44,6 +44,15 @@ const KEYS: &[(&str, bool)] = &[
     ("rate_limit_search_per_min", false),
     ("rate_limit_booking_per_min", false),
     ("header_read_timeout_ms", false),
+    ("dd_service", true),
+    ("dd_env", true),
+    ("dd_version", true),
+    ("dd_agent_host", true),
+    ("dd_trace_agent_port", false),
+    ("dd_dogstatsd_port", false),
+    ("dd_trace_enabled", false),
+    ("dd_trace_sample_rate", false),
+    ("dd_metrics_enabled", false),
     ("admin_token", true),
 ];
 

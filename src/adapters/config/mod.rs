@@ -48,6 +48,17 @@ pub struct Settings {
     pub rate_limit_search_per_min: u32,
     pub rate_limit_booking_per_min: u32,
     pub header_read_timeout_ms: u64,
+    pub dd_service: String,
+    /// Empty = `ENVIRONMENT`.
+    pub dd_env: String,
+    /// Empty = the crate version.
+    pub dd_version: String,
+    pub dd_agent_host: String,
+    pub dd_trace_agent_port: u16,
+    pub dd_dogstatsd_port: u16,
+    pub dd_trace_enabled: bool,
+    pub dd_trace_sample_rate: f64,
+    pub dd_metrics_enabled: bool,
     #[serde(skip_serializing)]
     pub admin_token: Option<SecretString>,
 }
@@ -99,6 +110,15 @@ impl Default for Settings {
             rate_limit_search_per_min: 100,
             rate_limit_booking_per_min: 20,
             header_read_timeout_ms: 15_000,
+            dd_service: "connect-api".into(),
+            dd_env: String::new(),
+            dd_version: String::new(),
+            dd_agent_host: "localhost".into(),
+            dd_trace_agent_port: 8126,
+            dd_dogstatsd_port: 8125,
+            dd_trace_enabled: true,
+            dd_trace_sample_rate: 1.0,
+            dd_metrics_enabled: true,
             admin_token: None,
         }
     }
@@ -108,5 +128,23 @@ impl Settings {
     /// True when no real 12go is configured: the embedded sandbox answers.
     pub fn sandbox_mode(&self) -> bool {
         self.twelvego_base_url.is_none()
+    }
+
+    /// `DD_ENV`, defaulting to `ENVIRONMENT`.
+    pub fn dd_env(&self) -> &str {
+        if self.dd_env.is_empty() {
+            &self.environment
+        } else {
+            &self.dd_env
+        }
+    }
+
+    /// `DD_VERSION`, defaulting to the crate version.
+    pub fn dd_version(&self) -> &str {
+        if self.dd_version.is_empty() {
+            env!("CARGO_PKG_VERSION")
+        } else {
+            &self.dd_version
+        }
     }
 }

@@ -89,6 +89,9 @@ impl Settings {
         if self.environment == "prod" && self.admin_token.as_ref().is_none_or(|t| t.0.is_empty()) {
             p.push("ADMIN_TOKEN: required when ENVIRONMENT=prod".into());
         }
+        if !(0.0..=1.0).contains(&self.dd_trace_sample_rate) {
+            p.push("DD_TRACE_SAMPLE_RATE: must be between 0.0 and 1.0".into());
+        }
         if p.is_empty() {
             Ok(())
         } else {

@@ -76,7 +76,12 @@ fn extract(req: &HttpRequest) -> Result<Authed, ApiError> {
     let client = shared
         .authenticator
         .authenticate(client_id, header(req, "x-api-key"))
-        .map_err(|_| ApiError::unauthorized())?;
+        .map_err(|e| {
+            shared
+                .metrics
+                .count("auth.failed", 1, &[("reason", e.reason())]);
+            ApiError::unauthorized()
+        })?;
     let version = shared
         .versions
         .resolve(

@@ -6,6 +6,7 @@ pub mod openapi;
 pub mod pipeline;
 pub mod routes;
 pub mod state;
+pub mod telemetry;
 
 use actix_web::http::StatusCode;
 use actix_web::web::{self, ServiceConfig};

@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 use super::error::ApiError;
 use super::state::{InFlightGuard, InFlightLimit, Shared};
+use super::telemetry;
 use crate::domain::field_error::FieldError;
 use crate::domain::version::ResolvedVersion;
 
@@ -59,13 +60,17 @@ pub async fn pipeline(
         })
         .collect();
     let route = req.match_pattern();
+    let template = route.as_deref().unwrap_or("unmatched");
     let span = tracing::info_span!(
         "http.request",
-        route = route.as_deref().unwrap_or("unmatched"),
+        route = template,
         http.method = %req.method(),
         correlation_id = %correlation_id,
         client_id = tracing::field::Empty,
+        resource.name = format!("{} {template}", req.method()),
+        http.status_code = tracing::field::Empty,
     );
+    telemetry::continue_request_trace(&span, req.headers());
     req.extensions_mut().insert(RequestCtx {
         correlation_id: correlation_id.clone(),
         deadline: started + shared.request_timeout,
@@ -97,8 +102,23 @@ pub async fn pipeline(
     };
     let res = finish(res, &correlation_id, &echoed, &shared);
     let status = res.status().as_u16();
-    if let Some(id) = res.request().match_info().get("client_id") {
-        span.record("client_id", id);
+    span.record("http.status_code", status);
+    let client_id = res
+        .request()
+        .match_info()
+        .get("client_id")
+        .map(str::to_owned);
+    if let Some(id) = &client_id {
+        span.record("client_id", id.as_str());
+    }
+    if let Some(endpoint) = route.as_deref().and_then(telemetry::endpoint_name) {
+        telemetry::request_metrics(
+            &*shared.metrics,
+            endpoint,
+            client_id.as_deref(),
+            status,
+            started,
+        );
     }
     span.in_scope(|| {
         tracing::info!(

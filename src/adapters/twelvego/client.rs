@@ -10,6 +10,7 @@ use url::Url;
 
 use super::redact::redact_url;
 use super::{retry, AwcTwelveGo};
+use crate::adapters::telemetry::propagation;
 use crate::domain::upstream::UpstreamError;
 use crate::ports::twelvego::CallContext;
 
@@ -45,13 +46,29 @@ impl AwcTwelveGo {
         let span = tracing::info_span!(
             "12go.request",
             endpoint,
+            resource.name = format!("GET {endpoint}"),
             http.status_code = Empty,
             retry = 0u32,
             upstream.error_type = Empty,
         );
-        let result = self.run(&url, ctx, policy).instrument(span.clone()).await;
+        let started = Instant::now();
+        let result = self
+            .run(&url, endpoint, ctx, policy)
+            .instrument(span.clone())
+            .await;
+        let name = metric_endpoint(endpoint);
+        self.metrics.histogram(
+            "upstream.duration",
+            ms(started.elapsed()),
+            &[("endpoint", name)],
+        );
         if let Err(err) = &result {
             span.record("upstream.error_type", err.error_type());
+            self.metrics.count(
+                "upstream.errors",
+                1,
+                &[("endpoint", name), ("error_type", err.error_type())],
+            );
         }
         result
     }
@@ -59,11 +76,13 @@ impl AwcTwelveGo {
     async fn run(
         &self,
         url: &Url,
+        endpoint: &'static str,
         ctx: &CallContext,
         policy: Policy,
     ) -> Result<Bytes, UpstreamError> {
         let redacted = redact_url(url.as_str());
         let span = tracing::Span::current();
+        let endpoint = metric_endpoint(endpoint);
         let mut attempt_no = 0u32;
         loop {
             let timeout = match policy {
@@ -78,6 +97,8 @@ impl AwcTwelveGo {
             };
             if attempt_no > 0 {
                 span.record("retry", attempt_no);
+                self.metrics
+                    .count("upstream.retries", 1, &[("endpoint", endpoint)]);
             }
             let started = Instant::now();
             let outcome = self.attempt(url, timeout, ctx).await;
@@ -85,6 +106,12 @@ impl AwcTwelveGo {
             let err = match outcome {
                 Ok(answer) => {
                     span.record("http.status_code", answer.status);
+                    let status = answer.status.to_string();
+                    self.metrics.count(
+                        "upstream.count",
+                        1,
+                        &[("endpoint", endpoint), ("status_code", &status)],
+                    );
                     tracing::debug!(url = %redacted, status = answer.status, elapsed_ms, "12go answered");
                     match classify_answer(answer) {
                         Ok(body) => return Ok(body),
@@ -135,6 +162,15 @@ impl AwcTwelveGo {
                 Ok(value) => req = req.insert_header((CORRELATION_HEADER, value)),
                 Err(_) => tracing::debug!("correlation id is not a valid header value; not sent"),
             }
+            // 12go runs Datadog APM: its spans join this trace (40 §7.1).
+            for (name, value) in propagation::outbound_headers() {
+                if let (Ok(n), Ok(v)) = (
+                    HeaderName::try_from(name.as_str()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    req = req.insert_header((n, v));
+                }
+            }
             let mut res = req.send().await.map_err(classify_send_error)?;
             let status = res.status().as_u16();
             let retry_after = retry_after_secs(res.headers());
@@ -153,6 +189,19 @@ impl AwcTwelveGo {
             .await
             .unwrap_or(Err(UpstreamError::Timeout))
     }
+}
+
+/// The stable metric name of a 12go route template (40 §7.3).
+fn metric_endpoint(template: &str) -> &'static str {
+    if template.starts_with("/search/") {
+        "search"
+    } else {
+        "recheck"
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_micros() as f64) / 1000.0
 }
 
 /// 2xx → the body; anything else → `Status`, with the body logged at DEBUG.

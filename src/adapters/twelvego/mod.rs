@@ -19,6 +19,7 @@ use crate::domain::secret::Secret;
 use crate::domain::time::format_date;
 use crate::domain::twelvego::SearchAnswer;
 use crate::domain::upstream::UpstreamError;
+use crate::ports::metrics::{Metrics, NoMetrics};
 use crate::ports::twelvego::{CallContext, SearchCall, TwelveGo};
 
 use client::Policy;
@@ -73,6 +74,7 @@ pub enum BuildError {
 pub struct AwcTwelveGo {
     http: awc::Client,
     cfg: TwelveGoClientConfig,
+    metrics: Arc<dyn Metrics>,
 }
 
 impl AwcTwelveGo {
@@ -110,7 +112,17 @@ impl AwcTwelveGo {
             .disable_redirects()
             .disable_timeout()
             .finish();
-        Ok(Self { http, cfg })
+        Ok(Self {
+            http,
+            cfg,
+            metrics: Arc::new(NoMetrics),
+        })
+    }
+
+    /// Sends `upstream.*` metrics to `metrics` (none by default).
+    pub fn with_metrics(mut self, metrics: Arc<dyn Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     pub fn config(&self) -> &TwelveGoClientConfig {

@@ -6,9 +6,11 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::adapters::http::auth::Authed;
 use crate::adapters::http::error::ApiError;
 use crate::adapters::http::json_bytes;
-use crate::adapters::http::state::Worker;
+use crate::adapters::http::state::{Shared, Worker};
+use crate::adapters::telemetry::events::{EventError, SearchCompleted, SearchFacts, SearchRequest};
 use crate::app::search::SearchError;
 use crate::domain::search_query::QueryParams;
+use std::time::Instant;
 
 /// Search itineraries for one or more routes on one date.
 #[utoipa::path(
@@ -37,11 +39,13 @@ pub async fn search(
     req: HttpRequest,
     authed: Authed,
     worker: Data<Worker>,
+    shared: Data<Shared>,
 ) -> Result<HttpResponse, ApiError> {
+    let started = Instant::now();
     let params =
         QueryParams::from_pairs(form_urlencoded::parse(req.query_string().as_bytes()).into_owned());
     let ctx = authed.call_context();
-    let out = authed
+    let result = authed
         .within(async {
             worker
                 .search
@@ -49,9 +53,54 @@ pub async fn search(
                 .await
                 .map_err(to_api_error)
         })
-        .await?;
-    let body = serde_json::to_vec(&out.result).map_err(|_| ApiError::internal())?;
-    Ok(json_bytes(if out.partial { 206 } else { 200 }, body))
+        .await;
+    let client_id = req.match_info().get("client_id").unwrap_or_default();
+    let answer = result.and_then(|out| {
+        let body = serde_json::to_vec(&out.result).map_err(|_| ApiError::internal())?;
+        Ok((out, body))
+    });
+    let metrics = &*shared.metrics;
+    let (status, ids, routes, error) = match &answer {
+        Ok((out, _)) => {
+            let ids: Vec<String> = out
+                .result
+                .itineraries
+                .iter()
+                .map(|i| i.id.clone())
+                .collect();
+            if ids.is_empty() {
+                metrics.count("search.empty_results", 1, &[("client_id", client_id)]);
+            }
+            if out.partial {
+                metrics.count("search.partial", 1, &[("client_id", client_id)]);
+            }
+            (if out.partial { 206 } else { 200 }, ids, out.routes, None)
+        }
+        Err(e) => {
+            let error = EventError {
+                code: e.code.into(),
+                message: e.message.clone(),
+            };
+            (e.status.as_u16(), Vec::new(), 0, Some(error))
+        }
+    };
+    SearchCompleted::new(SearchFacts {
+        correlation_id: &authed.ctx.correlation_id,
+        client_id,
+        api_key: req.headers().get("x-api-key").and_then(|v| v.to_str().ok()),
+        request: SearchRequest {
+            routes,
+            departure_date: params.all("departure_date").next().map(str::to_owned),
+            pax: params.all("pax").next().map(str::to_owned),
+        },
+        status,
+        itinerary_ids: ids,
+        total_ms: (started.elapsed().as_micros() as f64) / 1000.0,
+        error,
+    })
+    .emit();
+    let (_, body) = answer?;
+    Ok(json_bytes(status, body))
 }
 
 fn to_api_error(e: SearchError) -> ApiError {

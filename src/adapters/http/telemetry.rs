@@ -1,0 +1,71 @@
+//! Inbound request telemetry: the parent trace from the request headers, the
+//! stable endpoint name and the `request.*` metrics (40 §7).
+
+use actix_web::http::header::HeaderMap;
+use std::time::Instant;
+
+use crate::adapters::telemetry::propagation::{continue_trace, INBOUND};
+use crate::ports::metrics::Metrics;
+
+/// Makes the request span a child of a Datadog or W3C parent, if one was sent.
+pub fn continue_request_trace(span: &tracing::Span, headers: &HeaderMap) {
+    let pairs: Vec<(&str, &str)> = INBOUND
+        .iter()
+        .filter_map(|n| Some((*n, headers.get(*n)?.to_str().ok()?)))
+        .collect();
+    continue_trace(span, &pairs);
+}
+
+/// The stable `endpoint` tag of a route template (without `BASE_PATH`).
+pub fn endpoint_name(template: &str) -> Option<&'static str> {
+    if template.ends_with("/v1/{client_id}/itineraries") {
+        Some("search")
+    } else {
+        None
+    }
+}
+
+/// `request.count` and `request.duration`.
+pub fn request_metrics(
+    metrics: &dyn Metrics,
+    endpoint: &'static str,
+    client_id: Option<&str>,
+    status: u16,
+    started: Instant,
+) {
+    // A path id that did not authenticate is not a client: no unbounded tags.
+    let client_id = match client_id {
+        Some(id) if status != 401 => id,
+        _ => "unauthenticated",
+    };
+    let status = status.to_string();
+    metrics.count(
+        "request.count",
+        1,
+        &[
+            ("client_id", client_id),
+            ("endpoint", endpoint),
+            ("status_code", &status),
+        ],
+    );
+    metrics.histogram(
+        "request.duration",
+        (started.elapsed().as_micros() as f64) / 1000.0,
+        &[("client_id", client_id), ("endpoint", endpoint)],
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::endpoint_name;
+
+    #[test]
+    fn endpoint_names_are_stable() {
+        assert_eq!(endpoint_name("/v1/{client_id}/itineraries"), Some("search"));
+        assert_eq!(
+            endpoint_name("/base/v1/{client_id}/itineraries"),
+            Some("search")
+        );
+        assert_eq!(endpoint_name("/health"), None);
+    }
+}

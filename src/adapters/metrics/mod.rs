@@ -1,0 +1,3 @@
+//! Metrics adapters for the [`crate::ports::metrics::Metrics`] port.
+
+pub mod statsd;
