@@ -161,3 +161,77 @@ fn a_real_12go_without_a_registry_refuses_to_start() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("CLIENTS_FILE"), "{stderr}");
 }
+
+#[tokio::test]
+async fn sigterm_lets_an_in_flight_search_finish_refuses_new_connections_and_exits_0() {
+    use wiremock::matchers::{method, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    // Arrange: a 12go that takes 1.5 s to answer.
+    let twelvego = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/search/"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(r#"{"trips":[],"recheck":[]}"#, "application/json")
+                .set_delay(Duration::from_millis(1500)),
+        )
+        .mount(&twelvego)
+        .await;
+    let registry = common::write_registry("");
+    let (port, admin) = (free_port(), free_port());
+    let api = Command::new(env!("CARGO_BIN_EXE_connect-api"))
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("ADMIN_PORT", admin.to_string())
+        .env("TWELVEGO_BASE_URL", twelvego.uri())
+        .env("CLIENTS_FILE", &registry)
+        .env(common::TEST_12GO_KEY_VAR, "drain-key")
+        .env("LOG_LEVEL", "warn")
+        .env("DD_TRACE_ENABLED", "false")
+        .env("DD_METRICS_ENABLED", "false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut api = Proc(api);
+    let client = reqwest::Client::new();
+    wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;
+    let url = format!(
+        "http://127.0.0.1:{port}/v1/acme/itineraries?departures[]=3&arrivals[]=4&departure_date={}&pax=1",
+        common::future_date()
+    );
+    // Act: a search is in flight when SIGTERM arrives.
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        async move { client.get(url).header("x-api-key", "acme-key").send().await }
+    });
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let pid = api.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let refused = std::net::TcpStream::connect(("127.0.0.1", port)).is_err();
+
+    // Assert
+    let res = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight search must be answered");
+    assert_eq!(res.status(), 200);
+    assert!(refused, "new connections must be refused while draining");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = api.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "connect-api did not exit after draining"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(status.code(), Some(0));
+}
