@@ -1,4 +1,5 @@
 //! Route handlers, one file per resource.
 
+pub mod debug;
 pub mod health;
 pub mod search;
