@@ -8,6 +8,7 @@ mod auth;
 mod headers;
 mod helpers;
 mod overload;
+mod profiling;
 mod routing;
 mod service;
 mod upstream;
