@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use crate::adapters::clients_file::{demo_client, FileClientDirectory};
 use crate::adapters::config::Settings;
+use crate::adapters::http::admin_auth::AdminToken;
 use crate::adapters::http::routes::admin_stats::{OpenConnections, StatsSources};
 use crate::adapters::http::state::{BuildInfo, InFlightLimit, Shared, Worker};
 use crate::adapters::http::{configure_admin, configure_api, not_found, pipeline::pipeline};
@@ -175,10 +176,12 @@ impl Application {
             })?;
         let admin_port = admin_listener.local_addr()?.port();
         let admin_shared = shared.clone();
+        let admin_token = Data::new(AdminToken::new(settings.admin_token.as_ref().map(|t| &t.0)));
         let admin = HttpServer::new(move || {
             App::new()
                 .app_data(admin_shared.clone())
                 .app_data(stats.clone())
+                .app_data(admin_token.clone())
                 .wrap(from_fn(pipeline))
                 .configure(configure_admin)
                 .default_service(web::to(not_found))

@@ -8,6 +8,7 @@ mod auth;
 mod headers;
 mod helpers;
 mod overload;
+mod profiling;
 mod resilience;
 mod routing;
 mod service;

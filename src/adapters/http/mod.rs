@@ -1,5 +1,6 @@
 //! Inbound HTTP (actix-web): routes, the request pipeline and the error body.
 
+pub mod admin_auth;
 pub mod auth;
 pub mod error;
 pub mod openapi;
@@ -52,13 +53,23 @@ pub fn configure_api(cfg: &mut ServiceConfig, base_path: &str) {
         );
 }
 
-/// The admin routes (private port).
+/// The admin routes (private port). Every route goes inside the scope: it needs
+/// the admin token except `/health`, `/ready` and `/build` (see `admin_auth`).
 pub fn configure_admin(cfg: &mut ServiceConfig) {
-    cfg.service(get("/health", routes::health::health))
-        .service(get("/ready", routes::health::ready))
-        .service(get("/build", routes::health::build))
-        .service(get("/admin/stats", routes::admin_stats::admin_stats))
-        .service(get("/openapi.json", openapi::openapi_json));
+    cfg.service(
+        web::scope("")
+            .wrap(actix_web::middleware::from_fn(
+                admin_auth::require_admin_token,
+            ))
+            .service(get("/health", routes::health::health))
+            .service(get("/ready", routes::health::ready))
+            .service(get("/build", routes::health::build))
+            .service(get("/openapi.json", openapi::openapi_json))
+            .service(get("/debug/pprof/profile", routes::debug::profile))
+            .service(get("/debug/pprof/flamegraph", routes::debug::flamegraph))
+            .service(get("/debug/tasks", routes::debug::tasks))
+            .service(get("/admin/stats", routes::admin_stats::admin_stats)),
+    );
 }
 
 /// Unknown routes: 404 `not_found`.

@@ -1,5 +1,6 @@
 //! Route handlers, one file per resource.
 
 pub mod admin_stats;
+pub mod debug;
 pub mod health;
 pub mod search;
