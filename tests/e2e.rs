@@ -46,6 +46,18 @@ fn start_sandbox() -> (Proc, u16) {
     (Proc(child), port)
 }
 
+/// Waits up to 10 s for the process to exit and returns its exit code.
+async fn wait_exit(p: &mut Proc, what: &str) -> Option<i32> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(s) = p.0.try_wait().unwrap() {
+            return s.code();
+        }
+        assert!(Instant::now() < deadline, "connect-api did not exit {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn wait_ready(client: &reqwest::Client, url: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
@@ -121,18 +133,7 @@ async fn search_through_both_processes_then_sigterm_exits_cleanly() {
         .status()
         .unwrap()
         .success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = api.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "connect-api did not exit after SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(wait_exit(&mut api, "after SIGTERM").await, Some(0));
 }
 
 #[test]
@@ -222,16 +223,5 @@ async fn sigterm_lets_an_in_flight_search_finish_refuses_new_connections_and_exi
         .expect("the in-flight search must be answered");
     assert_eq!(res.status(), 200);
     assert!(refused, "new connections must be refused while draining");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = api.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "connect-api did not exit after draining"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(wait_exit(&mut api, "after draining").await, Some(0));
 }
