@@ -25,7 +25,10 @@ fn main() {
     });
     println!("cargo:rustc-env=CONNECT_GIT_SHA={sha}");
     println!("cargo:rustc-env=CONNECT_BUILD_TIME={time}");
+    // HEAD names the branch; the branch files change on every commit.
     println!("cargo:rerun-if-changed=.git/HEAD");
+    println!("cargo:rerun-if-changed=.git/refs/heads");
+    println!("cargo:rerun-if-changed=.git/packed-refs");
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
     println!("cargo:rerun-if-env-changed=CONNECT_GIT_SHA");
 }
