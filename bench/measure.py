@@ -187,7 +187,7 @@ def main():
     print(f"| start → first 200 from /ready (median of {len(starts)}) | {ready:.1f} ms | < 20 ms | {ok(ready < 20)} |")
     print(f"| idle RSS after start-up | {idle/1024:.1f} MiB | < 10 MB | {ok(idle*1024 < 10e6)} |")
     print(f"| peak RSS (VmHWM) at {LOAD_CONCURRENCY} concurrent searches | {load_peak/1024:.1f} MiB | < 64 MB | {ok(load_peak*1024 < 64e6)} |")
-    print(f"| release binary `connect-api` (static musl, stripped) | {os.path.getsize(API_BIN)/1e6:.2f} MB | – | |")
+    print(f"| release binary `connect-api` (static musl, symbols kept for profiles) | {os.path.getsize(API_BIN)/1e6:.2f} MB | – | |")
     if img:
         print(f"| image (scripts/image-local.sh, {img[2]}): compressed / uncompressed | {img[0]/1e6:.2f} MB / {img[1]/1e6:.2f} MB | < 15 MB (aim < 8 MB) | {ok(img[1] < 15e6)} |")
     else:
