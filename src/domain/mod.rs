@@ -2,6 +2,7 @@
 //! translation into the Connect contract. No I/O and no HTTP framework here.
 
 pub mod auth;
+pub mod booking_token;
 pub mod breaker;
 pub mod clients;
 pub mod field_error;
