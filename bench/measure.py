@@ -77,7 +77,8 @@ def wait_ready(port, path, timeout=10.0):
 def start_api(sandbox_port, api_port, admin_port):
     env = dict(os.environ, PORT=str(api_port), ADMIN_PORT=str(admin_port), HOST="127.0.0.1",
                TWELVEGO_BASE_URL=f"http://127.0.0.1:{sandbox_port}", CLIENTS_FILE="bench/clients.toml",
-               TWELVEGO_KEY_BENCH="bench-12go-key", LOG_LEVEL="warn", RECHECK_DISPATCH="false")
+               TWELVEGO_KEY_BENCH="bench-12go-key", LOG_LEVEL="warn", RECHECK_DISPATCH="false",
+               BOOKING_TOKEN_SECRETS="bench-booking-token-secret-0123456789abcdef")
     t0 = time.perf_counter()
     p = subprocess.Popen([API_BIN], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ok = wait_ready(api_port, "/ready")

@@ -26,9 +26,11 @@ use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
 use crate::app::rate_limit::ClientRateLimits;
 use crate::app::recheck::{RecheckDispatcher, RecheckState};
 use crate::app::search::{SearchService, SearchSettings};
+use crate::domain::booking_token::{BookingTokenKeys, KeysError};
 use crate::domain::breaker::BreakerConfig;
 use crate::domain::rate_limit::RateDefaults;
 use crate::domain::search_query::SearchLimits;
+use crate::domain::secret::Secret;
 use crate::domain::translate::PriceTypeMap;
 use crate::domain::version::ApiVersions;
 use crate::ports::clients::ClientDirectory;
@@ -81,6 +83,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("API_VERSIONS: {e}"))?;
         let price_types = PriceTypeMap::parse(&settings.price_type_map)
             .map_err(|e| anyhow::anyhow!("PRICE_TYPE_MAP: {e}"))?;
+        let token_keys = token_keys(&settings)?;
         let shared = Data::new(Shared {
             authenticator: Authenticator::new(directory.clone(), clock.clone()),
             versions,
@@ -88,6 +91,7 @@ impl Application {
             draining: AtomicBool::new(false),
             build: BuildInfo::current(),
             metrics: metrics.clone(),
+            token_keys,
         });
         let breaker = Arc::new(CircuitBreaker::new(
             breaker_host(&settings),
@@ -299,6 +303,31 @@ fn load_directory(settings: &Settings) -> anyhow::Result<FileClientDirectory> {
         None if settings.sandbox_mode() => Ok(FileClientDirectory::fixed(demo_client().into_iter().collect())),
         None => anyhow::bail!("CLIENTS_FILE: required when TWELVEGO_BASE_URL is set (no built-in clients with a real 12go)"),
     }
+}
+
+/// Keys from `BOOKING_TOKEN_SECRETS`; in sandbox mode without them, one random
+/// 32-byte key (tokens then die with the process).
+fn token_keys(settings: &Settings) -> anyhow::Result<BookingTokenKeys> {
+    use rand::RngExt;
+    let mut secrets = settings.booking_token_secrets();
+    if secrets.is_empty() {
+        if !settings.sandbox_mode() {
+            anyhow::bail!("BOOKING_TOKEN_SECRETS: required when TWELVEGO_BASE_URL is set");
+        }
+        let bytes: [u8; 32] = rand::rng().random();
+        secrets.push(Secret::new(hex::encode(bytes)));
+        tracing::info!(
+            "sandbox mode: BOOKING_TOKEN_SECRETS unset, using a random key for this process"
+        );
+    }
+    BookingTokenKeys::new(
+        &secrets,
+        Duration::from_secs(settings.booking_token_ttl_secs),
+    )
+    .map_err(|e| match e {
+        KeysError::ZeroTtl => anyhow::anyhow!("BOOKING_TOKEN_TTL_SECS: {e}"),
+        _ => anyhow::anyhow!("BOOKING_TOKEN_SECRETS: {e}"),
+    })
 }
 
 /// DogStatsD when `DD_METRICS_ENABLED`, else nothing (a socket error is logged).

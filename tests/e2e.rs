@@ -86,6 +86,7 @@ async fn search_through_both_processes_then_sigterm_exits_cleanly() {
             format!("http://127.0.0.1:{sandbox_port}"),
         )
         .env("CLIENTS_FILE", &registry)
+        .env("BOOKING_TOKEN_SECRETS", common::TEST_TOKEN_SECRET)
         .env(common::TEST_12GO_KEY_VAR, "e2e-key")
         .env("LOG_LEVEL", "warn")
         .stdout(Stdio::null())
@@ -154,6 +155,7 @@ fn a_real_12go_without_a_registry_refuses_to_start() {
     let out = Command::new(env!("CARGO_BIN_EXE_connect-api"))
         .current_dir(std::env::temp_dir())
         .env("TWELVEGO_BASE_URL", "http://127.0.0.1:9")
+        .env("BOOKING_TOKEN_SECRETS", common::TEST_TOKEN_SECRET)
         .env("PORT", "0")
         .env("ADMIN_PORT", "0")
         .output()
@@ -161,6 +163,27 @@ fn a_real_12go_without_a_registry_refuses_to_start() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("CLIENTS_FILE"), "{stderr}");
+}
+
+#[test]
+fn a_real_12go_without_booking_token_secrets_refuses_to_start_with_one_line() {
+    let registry = common::write_registry("");
+    let out = Command::new(env!("CARGO_BIN_EXE_connect-api"))
+        .current_dir(std::env::temp_dir())
+        .env("TWELVEGO_BASE_URL", "http://127.0.0.1:9")
+        .env("CLIENTS_FILE", &registry)
+        .env_remove("BOOKING_TOKEN_SECRETS")
+        .env("PORT", "0")
+        .env("ADMIN_PORT", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "connect-api: configuration error: BOOKING_TOKEN_SECRETS: required when TWELVEGO_BASE_URL is set\n"
+    );
+    assert!(out.stdout.is_empty());
 }
 
 #[tokio::test]
@@ -186,6 +209,7 @@ async fn sigterm_lets_an_in_flight_search_finish_refuses_new_connections_and_exi
         .env("ADMIN_PORT", admin.to_string())
         .env("TWELVEGO_BASE_URL", twelvego.uri())
         .env("CLIENTS_FILE", &registry)
+        .env("BOOKING_TOKEN_SECRETS", common::TEST_TOKEN_SECRET)
         .env(common::TEST_12GO_KEY_VAR, "drain-key")
         .env("LOG_LEVEL", "warn")
         .env("DD_TRACE_ENABLED", "false")

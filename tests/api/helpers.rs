@@ -25,6 +25,7 @@ pub async fn spawn_with_fake_12go_and(
     let mut settings = common::test_settings();
     settings.clients_file = Some(common::write_registry(extra_registry));
     settings.twelvego_base_url = Some(server.uri());
+    settings.booking_token_secrets = Some(common::TEST_TOKEN_SECRET.to_owned().into());
     settings.twelvego_timeout_ms = 2_000;
     settings.request_timeout_ms = 6_000;
     tweak(&mut settings);

@@ -8,6 +8,8 @@ use std::sync::Once;
 /// Every test registry refers to these variables; they are set once, before any app starts.
 pub const TEST_12GO_KEY_VAR: &str = "CONNECT_TEST_12GO_KEY";
 pub const TEST_12GO_KEY: &str = "test-12go-key";
+/// `BOOKING_TOKEN_SECRETS` for apps on a real (fake) 12go: one 32-byte-plus secret.
+pub const TEST_TOKEN_SECRET: &str = "test-booking-token-secret-0123456789abcdef";
 
 static INIT: Once = Once::new();
 

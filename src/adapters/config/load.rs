@@ -54,6 +54,8 @@ const KEYS: &[(&str, bool)] = &[
     ("dd_trace_sample_rate", false),
     ("dd_metrics_enabled", false),
     ("admin_token", true),
+    ("booking_token_secrets", true),
+    ("booking_token_ttl_secs", false),
 ];
 
 /// Loads and validates the configuration from `dir` (the working directory) and
@@ -235,6 +237,7 @@ mod tests {
             .map(String::as_str)
             .collect();
         names.push("admin_token");
+        names.push("booking_token_secrets");
         names.sort_unstable();
         let mut known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
         known.sort_unstable();
@@ -250,5 +253,70 @@ mod tests {
         .unwrap();
         assert_eq!(s.api_versions, "2023-07-01");
         assert_eq!(s.admin_token.unwrap().0.expose(), "12345");
+    }
+
+    const S1: &str = "first-secret-first-secret-first-secret";
+    const S2: &str = "second-secret-second-secret-second-sec";
+
+    #[test]
+    fn a_real_12go_requires_booking_token_secrets() {
+        let e = load_from(
+            &tmp(),
+            &env(&[("TWELVEGO_BASE_URL", "https://recheck10.12go.asia")]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "BOOKING_TOKEN_SECRETS: required when TWELVEGO_BASE_URL is set"
+        );
+        let e = load_from(
+            &tmp(),
+            &env(&[
+                ("TWELVEGO_BASE_URL", "https://recheck10.12go.asia"),
+                ("BOOKING_TOKEN_SECRETS", " , "),
+            ]),
+        )
+        .unwrap_err();
+        assert!(e.starts_with("BOOKING_TOKEN_SECRETS: required"), "{e}");
+        // Sandbox mode: optional (a random key is generated at start-up).
+        let s = load_from(&tmp(), &[]).unwrap();
+        assert!(s.booking_token_secrets().is_empty());
+        assert_eq!(s.booking_token_ttl_secs, 10_800);
+    }
+
+    #[test]
+    fn booking_token_secrets_are_a_comma_separated_list_never_printed() {
+        let list = format!("{S1}, {S2},");
+        let s = load_from(
+            &tmp(),
+            &env(&[
+                ("TWELVEGO_BASE_URL", "https://recheck10.12go.asia"),
+                ("BOOKING_TOKEN_SECRETS", &list),
+                ("BOOKING_TOKEN_TTL_SECS", "60"),
+            ]),
+        )
+        .unwrap();
+        let secrets: Vec<String> = s
+            .booking_token_secrets()
+            .iter()
+            .map(|x| x.expose().to_owned())
+            .collect();
+        assert_eq!(secrets, [S1, S2]);
+        assert_eq!(s.booking_token_ttl_secs, 60);
+        let shown = format!("{s:?}{}", serde_json::to_string(&s).unwrap());
+        assert!(!shown.contains("secret-"), "{shown}");
+    }
+
+    #[test]
+    fn short_booking_token_secrets_and_a_zero_ttl_are_refused() {
+        let list = format!("{S1},too-short");
+        let e = load_from(&tmp(), &env(&[("BOOKING_TOKEN_SECRETS", &list)])).unwrap_err();
+        assert_eq!(
+            e,
+            "BOOKING_TOKEN_SECRETS: secret #2 is shorter than 32 bytes"
+        );
+        assert!(!e.contains("too-short"));
+        let e = load_from(&tmp(), &env(&[("BOOKING_TOKEN_TTL_SECS", "0")])).unwrap_err();
+        assert!(e.starts_with("BOOKING_TOKEN_TTL_SECS: "), "{e}");
     }
 }

@@ -61,6 +61,11 @@ pub struct Settings {
     pub dd_metrics_enabled: bool,
     #[serde(skip_serializing)]
     pub admin_token: Option<SecretString>,
+    /// Comma-separated; the first signs booking tokens and master-data links,
+    /// all verify (20 §8). Required when `TWELVEGO_BASE_URL` is set.
+    #[serde(skip_serializing)]
+    pub booking_token_secrets: Option<SecretString>,
+    pub booking_token_ttl_secs: u64,
 }
 
 /// A secret read from configuration; never printed.
@@ -120,6 +125,8 @@ impl Default for Settings {
             dd_trace_sample_rate: 1.0,
             dd_metrics_enabled: true,
             admin_token: None,
+            booking_token_secrets: None,
+            booking_token_ttl_secs: 10_800,
         }
     }
 }
@@ -128,6 +135,21 @@ impl Settings {
     /// True when no real 12go is configured: the embedded sandbox answers.
     pub fn sandbox_mode(&self) -> bool {
         self.twelvego_base_url.is_none()
+    }
+
+    /// `BOOKING_TOKEN_SECRETS` split on commas, trimmed, empty entries dropped.
+    pub fn booking_token_secrets(&self) -> Vec<Secret> {
+        self.booking_token_secrets
+            .as_ref()
+            .map(|s| {
+                s.0.expose()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(Secret::new)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// `DD_ENV`, defaulting to `ENVIRONMENT`.

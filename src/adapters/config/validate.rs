@@ -1,6 +1,7 @@
 //! Cross-field checks, run before anything binds. Each problem names its variable.
 
 use super::Settings;
+use crate::domain::booking_token::MIN_SECRET_BYTES;
 use crate::domain::translate::PriceTypeMap;
 use crate::domain::version::ApiVersions;
 
@@ -88,6 +89,22 @@ impl Settings {
         }
         if self.environment == "prod" && self.admin_token.as_ref().is_none_or(|t| t.0.is_empty()) {
             p.push("ADMIN_TOKEN: required when ENVIRONMENT=prod".into());
+        }
+        let secrets = self.booking_token_secrets();
+        if secrets.is_empty() && !self.sandbox_mode() {
+            p.push("BOOKING_TOKEN_SECRETS: required when TWELVEGO_BASE_URL is set".into());
+        }
+        if let Some(i) = secrets
+            .iter()
+            .position(|s| s.expose().len() < MIN_SECRET_BYTES)
+        {
+            p.push(format!(
+                "BOOKING_TOKEN_SECRETS: secret #{} is shorter than {MIN_SECRET_BYTES} bytes",
+                i + 1
+            ));
+        }
+        if self.booking_token_ttl_secs == 0 {
+            p.push("BOOKING_TOKEN_TTL_SECS: must be greater than 0".into());
         }
         if !(0.0..=1.0).contains(&self.dd_trace_sample_rate) {
             p.push("DD_TRACE_SAMPLE_RATE: must be between 0.0 and 1.0".into());

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::app::auth::Authenticator;
 use crate::app::search::SearchService;
+use crate::domain::booking_token::BookingTokenKeys;
 use crate::domain::version::ApiVersions;
 use crate::ports::metrics::Metrics;
 
@@ -17,6 +18,8 @@ pub struct Shared {
     pub draining: AtomicBool,
     pub build: BuildInfo,
     pub metrics: std::sync::Arc<dyn Metrics>,
+    /// Signs and verifies booking tokens (20 §8) and master-data links (10 §5.1).
+    pub token_keys: BookingTokenKeys,
 }
 
 impl Shared {
