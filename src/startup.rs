@@ -367,3 +367,34 @@ fn backend(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::Result<Bac
     AwcTwelveGo::new(cfg.clone()).map_err(|e| anyhow::anyhow!("TWELVEGO_BASE_URL: {e}"))?;
     Ok(Backend::Real(cfg, metrics))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sandbox_mode_without_secrets_gets_a_fresh_random_key() {
+        let settings = Settings::default();
+        let (a, b) = (
+            token_keys(&settings).unwrap(),
+            token_keys(&settings).unwrap(),
+        );
+        let now = jiff::Timestamp::from_second(1_777_000_000).unwrap();
+        let sig = a.sign_link("demo", "stations", "en", 1_777_000_100);
+        assert!(a.verify_link("demo", "stations", "en", 1_777_000_100, &sig, now));
+        assert!(!b.verify_link("demo", "stations", "en", 1_777_000_100, &sig, now));
+    }
+
+    #[test]
+    fn a_real_12go_without_secrets_names_the_setting() {
+        let settings = Settings {
+            twelvego_base_url: Some("http://127.0.0.1:9".into()),
+            ..Settings::default()
+        };
+        let e = token_keys(&settings).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "BOOKING_TOKEN_SECRETS: required when TWELVEGO_BASE_URL is set"
+        );
+    }
+}
