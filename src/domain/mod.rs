@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod breaker;
+pub mod checkout;
 pub mod clients;
 pub mod field_error;
 pub mod ids;
