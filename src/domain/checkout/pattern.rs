@@ -62,7 +62,7 @@ pub fn split_delimiters(raw: &str) -> Result<(&str, &str), PatternError> {
 pub fn compile(raw: &str) -> Result<Pattern, PatternError> {
     let (body, flags) = split_delimiters(raw)?;
     let mut b = RegexBuilder::new(body);
-    b.size_limit(1 << 20).dfa_size_limit(1 << 20).nest_limit(64);
+    b.size_limit(1 << 24).dfa_size_limit(1 << 22).nest_limit(64);
     let mut plain = true;
     for f in flags.chars() {
         match f {

@@ -6,7 +6,8 @@ use crate::domain::money::{format_amount, Money};
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
-/// Option `value` → itself; `text` (case-insensitive) → its value; else passed through.
+/// Option `value` → itself; `text`, then `value`, case-insensitively → the value;
+/// anything else is passed through.
 pub fn translate_enum(options: &[SelectOption], input: &str) -> String {
     if let Some(o) = options.iter().find(|o| o.value == input) {
         return o.value.clone();
@@ -15,6 +16,7 @@ pub fn translate_enum(options: &[SelectOption], input: &str) -> String {
     options
         .iter()
         .find(|o| o.text.to_lowercase() == lower)
+        .or_else(|| options.iter().find(|o| o.value.to_lowercase() == lower))
         .map_or_else(|| input.to_string(), |o| o.value.clone())
 }
 
