@@ -9,3 +9,5 @@ pub mod schema;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_prop;
