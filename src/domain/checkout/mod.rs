@@ -11,3 +11,5 @@ pub mod schema;
 mod tests;
 #[cfg(test)]
 mod tests_prop;
+#[cfg(test)]
+mod tests_reserve;
