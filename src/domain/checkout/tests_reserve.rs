@@ -182,3 +182,67 @@ fn reverse_field_map() {
         ["seats", "contact[email]"]
     );
 }
+
+#[test]
+fn seat_and_baggage_offer_rules() {
+    let spec = fixture("spec-example");
+    let v = fixture("variants");
+    let one = |extra: Value| -> BookingData {
+        let mut d = json!({"passengers":[{"first_name":"Al","dob":"1990-01-02","id_number":"ABC123","baggage_option":"1"}],
+            "mobile_phone":"+1","additional_fields":{"delivery":"x","agree_terms":true,"half_broken":"y",
+            "passenger_0_loyalty_no":"7","points_pickup1":"p"}});
+        d.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(d).unwrap()
+    };
+    let cases: &[(&ClassifiedForm, Value, &[&str])] = &[
+        (&v, json!({}), &["booking_data.seat_selection"]),
+        (&v, json!({"allow_automatic_seat_selection":true}), &[]),
+        (&v, json!({"seat_selection":["1B"]}), &[]),
+        (
+            &v,
+            json!({"seat_selection":["1A","1B"]}),
+            &["booking_data.seat_selection"],
+        ),
+        (
+            &v,
+            json!({"seat_selection":["1A"],"mobile_phone":"x"}),
+            &["booking_data.mobile_phone"],
+        ),
+        (
+            &v,
+            json!({"seat_selection":["1A"],"upgrades":["wifi"]}),
+            &[],
+        ),
+    ];
+    for (form, extra, want) in cases {
+        let got: Vec<String> = match validate(form, &one(extra.clone()), 1) {
+            Ok(()) => vec![],
+            Err(e) => e.into_iter().map(|e| e.field).collect(),
+        };
+        assert_eq!(got, *want, "{extra}");
+    }
+    // No seat or baggage field offered: supplied values are rejected.
+    let mut d = john_jane();
+    d.passengers.truncate(1);
+    let mut no_extras = spec.clone();
+    no_extras.fields.retain(|f| {
+        !matches!(
+            f.family,
+            super::classify::Family::Seat | super::classify::Family::Baggage
+        )
+    });
+    let paths: Vec<_> = validate(&no_extras, &d, 1)
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "booking_data.passengers[0].baggage_option",
+            "booking_data.seat_selection"
+        ]
+    );
+}
