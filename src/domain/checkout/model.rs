@@ -115,7 +115,7 @@ struct RawField {
     regexp: Vec<String>,
     #[serde(default, deserialize_with = "lenient_list")]
     options: Vec<RawOption>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_opt")]
     data: Option<RawData>,
 }
 
@@ -127,13 +127,13 @@ struct RawOption {
     text: Option<String>,
     #[serde(default, deserialize_with = "lenient_list")]
     values: Vec<RawOption>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_opt")]
     data: Option<RawOptionData>,
 }
 
 #[derive(Deserialize)]
 struct RawOptionData {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_opt")]
     price: Option<RawPrice>,
 }
 
@@ -147,7 +147,7 @@ struct RawPrice {
 
 #[derive(Deserialize)]
 struct RawData {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_opt")]
     seatmap: Option<RawSeatMap>,
 }
 
@@ -165,9 +165,9 @@ struct RawSeatMap {
 struct RawSeat {
     #[serde(default, deserialize_with = "de::lenient_bool")]
     is_available: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_opt")]
     price: Option<RawPrice>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_opt")]
     price_diff: Option<RawPrice>,
 }
 
@@ -290,6 +290,16 @@ fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     })
+}
+
+/// `Some` only when the value has the expected shape; anything else is `None`.
+fn lenient_opt<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let raw = Option::<Box<RawValue>>::deserialize(d)?;
+    Ok(raw.and_then(|r| serde_json::from_str(r.get()).ok()))
 }
 
 /// One string or a list of strings; anything else is empty.

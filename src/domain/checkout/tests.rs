@@ -286,3 +286,16 @@ fn patterns() {
     assert_eq!(split_delimiters("/ab/iu"), Ok(("ab", "iu")));
     assert_eq!(split_delimiters(""), Ok(("", "")));
 }
+
+#[test]
+fn malformed_parts_do_not_drop_the_field() {
+    let v = fixture("variants");
+    let g = &v.passenger("gender").unwrap().field;
+    assert!(!g.required && g.kind == "select" && g.seatmap.is_none());
+    assert_eq!(
+        (g.options[0].value.as_str(), g.options[0].price.clone()),
+        ("M", None)
+    );
+    let m = &v.passenger("middle_name").unwrap().field;
+    assert!(!m.required && m.kind == "input" && m.title.is_none());
+}
