@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod booking_token;
 pub mod breaker;
+pub mod checkout;
 pub mod clients;
 pub mod field_error;
 pub mod ids;
