@@ -53,6 +53,7 @@ const KEYS: &[(&str, bool)] = &[
     ("dd_trace_enabled", false),
     ("dd_trace_sample_rate", false),
     ("dd_metrics_enabled", false),
+    ("redis_url", true),
     ("admin_token", true),
 ];
 

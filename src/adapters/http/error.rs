@@ -122,6 +122,15 @@ impl ApiError {
         )
         .with_retry_after(retry_after)
     }
+    /// The state store (40 §3) failed; `kv.errors` was counted by the adapter.
+    pub fn store_unavailable() -> Self {
+        Self::new(
+            503,
+            "store_unavailable",
+            "State storage is unavailable; retry shortly.",
+        )
+        .with_retry_after(1)
+    }
     pub fn rate_limited(retry_after: u64) -> Self {
         Self::new(429, "rate_limited", "Too many requests; retry later.")
             .with_retry_after(retry_after)
@@ -141,6 +150,13 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.status.as_u16(), self.code)
+    }
+}
+
+/// A state-store failure is 503 `store_unavailable` (40 §3).
+impl From<crate::ports::kv::StoreError> for ApiError {
+    fn from(_: crate::ports::kv::StoreError) -> Self {
+        Self::store_unavailable()
     }
 }
 
