@@ -191,6 +191,13 @@ mod tests {
     }
 
     #[test]
+    fn redis_url_is_read_as_a_secret_string() {
+        let s = load_from(&tmp(), &env(&[("REDIS_URL", "redis://r:6379")])).unwrap();
+        assert_eq!(s.redis_url.unwrap().0.expose(), "redis://r:6379");
+        assert!(load_from(&tmp(), &[]).unwrap().redis_url.is_none());
+    }
+
+    #[test]
     fn an_invalid_value_names_the_setting_in_one_line() {
         let e = load_from(&tmp(), &env(&[("PORT", "abc")])).unwrap_err();
         assert!(e.starts_with("PORT: "), "{e}");
@@ -236,6 +243,7 @@ mod tests {
             .map(String::as_str)
             .collect();
         names.push("admin_token");
+        names.push("redis_url");
         names.sort_unstable();
         let mut known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
         known.sort_unstable();

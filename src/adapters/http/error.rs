@@ -180,3 +180,17 @@ impl ResponseError for ApiError {
         res
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::kv::StoreError;
+
+    #[test]
+    fn a_store_failure_is_503_store_unavailable() {
+        let e = ApiError::from(StoreError::Unavailable("redis get: timed out".into()));
+        assert_eq!((e.status.as_u16(), e.code), (503, "store_unavailable"));
+        assert!(!e.message.contains("redis"), "no backend detail leaks");
+        assert_eq!(e.retry_after, Some(1));
+    }
+}

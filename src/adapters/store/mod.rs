@@ -57,6 +57,7 @@ impl Store {
 }
 
 /// Redis when `REDIS_URL` is set (connecting lazily, 1 s per call), else memory.
+/// Call it inside the tokio runtime (actix's): the Redis connection task lives there.
 ///
 /// # Errors
 /// `REDIS_URL` does not parse; the message names the setting, not its value.
@@ -83,5 +84,60 @@ pub fn from_settings(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::
                 memory: Some(store),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::config::SecretString;
+    use crate::ports::metrics::NoMetrics;
+
+    fn settings(redis_url: Option<&str>) -> Settings {
+        Settings {
+            redis_url: redis_url.map(|u| SecretString::from(u.to_string())),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn redis_url_unset_or_empty_selects_memory() {
+        for url in [None, Some(""), Some("  ")] {
+            let store = from_settings(&settings(url), Arc::new(NoMetrics)).unwrap();
+            assert_eq!(store.kind(), "memory", "{url:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn redis_url_selects_redis_without_connecting() {
+        // Nothing listens there: the connection is made on the first call.
+        let store = from_settings(
+            &settings(Some("redis://127.0.0.1:1/0")),
+            Arc::new(NoMetrics),
+        )
+        .unwrap();
+        assert_eq!(store.kind(), "redis");
+        assert!(store.spawn_sweeper().is_none());
+    }
+
+    #[test]
+    fn an_invalid_redis_url_names_the_setting_not_its_value() {
+        let e = from_settings(&settings(Some("ftp://u:s3cret@h")), Arc::new(NoMetrics))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("REDIS_URL: "), "{e}");
+        assert!(!e.contains("s3cret"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn memory_is_selected_with_its_sweeper() {
+        let store = from_settings(&settings(None), Arc::new(NoMetrics)).unwrap();
+        store
+            .kv
+            .put("k", b"1", std::time::Duration::from_secs(5))
+            .await
+            .unwrap();
+        let sweeper = store.spawn_sweeper().expect("a sweeper for memory");
+        sweeper.abort();
     }
 }

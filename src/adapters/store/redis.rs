@@ -44,6 +44,9 @@ impl RedisStore {
     ///
     /// # Errors
     /// The URL does not parse (the message never repeats the URL).
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
     pub fn new(
         url: &str,
         environment: &str,
