@@ -1,9 +1,10 @@
-//! Inbound HTTP, outbound 12go, the sandbox, configuration and telemetry.
+//! Inbound HTTP, outbound 12go, the sandbox, state stores, configuration and telemetry.
 
 pub mod clients_file;
 pub mod config;
 pub mod http;
 pub mod metrics;
 pub mod sandbox;
+pub mod store;
 pub mod telemetry;
 pub mod twelvego;

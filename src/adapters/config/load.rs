@@ -53,6 +53,7 @@ const KEYS: &[(&str, bool)] = &[
     ("dd_trace_enabled", false),
     ("dd_trace_sample_rate", false),
     ("dd_metrics_enabled", false),
+    ("redis_url", true),
     ("admin_token", true),
     ("booking_token_secrets", true),
     ("booking_token_ttl_secs", false),
@@ -192,6 +193,13 @@ mod tests {
     }
 
     #[test]
+    fn redis_url_is_read_as_a_secret_string() {
+        let s = load_from(&tmp(), &env(&[("REDIS_URL", "redis://r:6379")])).unwrap();
+        assert_eq!(s.redis_url.unwrap().0.expose(), "redis://r:6379");
+        assert!(load_from(&tmp(), &[]).unwrap().redis_url.is_none());
+    }
+
+    #[test]
     fn an_invalid_value_names_the_setting_in_one_line() {
         let e = load_from(&tmp(), &env(&[("PORT", "abc")])).unwrap_err();
         assert!(e.starts_with("PORT: "), "{e}");
@@ -238,6 +246,7 @@ mod tests {
             .collect();
         names.push("admin_token");
         names.push("booking_token_secrets");
+        names.push("redis_url");
         names.sort_unstable();
         let mut known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
         known.sort_unstable();

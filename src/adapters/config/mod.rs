@@ -59,6 +59,9 @@ pub struct Settings {
     pub dd_trace_enabled: bool,
     pub dd_trace_sample_rate: f64,
     pub dd_metrics_enabled: bool,
+    /// Unset = the in-memory state store (40 §3). Secret: the URL may carry a password.
+    #[serde(skip_serializing)]
+    pub redis_url: Option<SecretString>,
     #[serde(skip_serializing)]
     pub admin_token: Option<SecretString>,
     /// Comma-separated; the first signs booking tokens and master-data links,
@@ -124,6 +127,7 @@ impl Default for Settings {
             dd_trace_enabled: true,
             dd_trace_sample_rate: 1.0,
             dd_metrics_enabled: true,
+            redis_url: None,
             admin_token: None,
             booking_token_secrets: None,
             booking_token_ttl_secs: 10_800,

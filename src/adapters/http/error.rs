@@ -122,6 +122,15 @@ impl ApiError {
         )
         .with_retry_after(retry_after)
     }
+    /// The state store (40 §3) failed; `kv.errors` was counted by the adapter.
+    pub fn store_unavailable() -> Self {
+        Self::new(
+            503,
+            "store_unavailable",
+            "State storage is unavailable; retry shortly.",
+        )
+        .with_retry_after(1)
+    }
     pub fn rate_limited(retry_after: u64) -> Self {
         Self::new(429, "rate_limited", "Too many requests; retry later.")
             .with_retry_after(retry_after)
@@ -144,6 +153,13 @@ impl fmt::Display for ApiError {
     }
 }
 
+/// A state-store failure is 503 `store_unavailable` (40 §3).
+impl From<crate::ports::kv::StoreError> for ApiError {
+    fn from(_: crate::ports::kv::StoreError) -> Self {
+        Self::store_unavailable()
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.status
@@ -162,5 +178,19 @@ impl ResponseError for ApiError {
         // The pipeline renders the body with the correlation id.
         res.extensions_mut().insert(self.clone());
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::kv::StoreError;
+
+    #[test]
+    fn a_store_failure_is_503_store_unavailable() {
+        let e = ApiError::from(StoreError::Unavailable("redis get: timed out".into()));
+        assert_eq!((e.status.as_u16(), e.code), (503, "store_unavailable"));
+        assert!(!e.message.contains("redis"), "no backend detail leaks");
+        assert_eq!(e.retry_after, Some(1));
     }
 }
