@@ -6,11 +6,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::domain::breaker::{Admission, Breaker, BreakerConfig, BreakerPhase, CallOutcome};
+use crate::domain::checkout::CheckoutForm;
 use crate::domain::secret::Secret;
-use crate::domain::twelvego::SearchAnswer;
+use crate::domain::twelvego::{BookingAnswer, SearchAnswer};
 use crate::domain::upstream::UpstreamError;
 use crate::ports::metrics::Metrics;
-use crate::ports::twelvego::{CallContext, SearchCall, TwelveGo};
+use crate::ports::twelvego::{CallContext, SearchCall, TripCall, TwelveGo, TwelveGoBooking};
+use serde_json::{Map, Value};
 
 /// Monotonic time, swappable in tests.
 pub type MonoClock = Arc<dyn Fn() -> Instant + Send + Sync>;
@@ -138,7 +140,7 @@ impl Drop for Pending<'_> {
     }
 }
 
-/// The 12go port behind the breaker. Covered calls (search; booking calls to come)
+/// The 12go port behind the breaker. Covered calls (search and every funnel call)
 /// fail at once with `BreakerOpen` while it is open; recheck calls are skipped
 /// unless it is closed and never count.
 pub struct BreakerTwelveGo<T: TwelveGo> {
@@ -170,10 +172,7 @@ impl<T: TwelveGo> TwelveGo for BreakerTwelveGo<T> {
         call: &SearchCall,
         ctx: &CallContext,
     ) -> Result<SearchAnswer, UpstreamError> {
-        let pending = self.enter()?;
-        let result = self.inner.search(call, ctx).await;
-        pending.finish(&result);
-        result
+        self.covered(self.inner.search(call, ctx)).await
     }
 
     async fn recheck(
@@ -186,6 +185,64 @@ impl<T: TwelveGo> TwelveGo for BreakerTwelveGo<T> {
             return Err(UpstreamError::BreakerOpen { retry_after });
         }
         self.inner.recheck(url, key_override, ctx).await
+    }
+}
+
+impl<T: TwelveGo> BreakerTwelveGo<T> {
+    /// Runs one covered call: refused at once while open, its outcome recorded.
+    async fn covered<R>(
+        &self,
+        call: impl std::future::Future<Output = Result<R, UpstreamError>>,
+    ) -> Result<R, UpstreamError> {
+        let pending = self.enter()?;
+        let result = call.await;
+        pending.finish(&result);
+        result
+    }
+}
+
+/// Every funnel call is covered (00 §12).
+#[async_trait(?Send)]
+impl<T: TwelveGo + TwelveGoBooking> TwelveGoBooking for BreakerTwelveGo<T> {
+    async fn trip(
+        &self,
+        call: &TripCall,
+        ctx: &CallContext,
+    ) -> Result<SearchAnswer, UpstreamError> {
+        self.covered(self.inner.trip(call, ctx)).await
+    }
+
+    async fn add_to_cart(
+        &self,
+        call: &TripCall,
+        ctx: &CallContext,
+    ) -> Result<String, UpstreamError> {
+        self.covered(self.inner.add_to_cart(call, ctx)).await
+    }
+
+    async fn checkout(
+        &self,
+        cart_id: &str,
+        ctx: &CallContext,
+    ) -> Result<CheckoutForm, UpstreamError> {
+        self.covered(self.inner.checkout(cart_id, ctx)).await
+    }
+
+    async fn reserve(
+        &self,
+        cart_id: &str,
+        body: &Map<String, Value>,
+        ctx: &CallContext,
+    ) -> Result<String, UpstreamError> {
+        self.covered(self.inner.reserve(cart_id, body, ctx)).await
+    }
+
+    async fn confirm(&self, bid: &str, ctx: &CallContext) -> Result<(), UpstreamError> {
+        self.covered(self.inner.confirm(bid, ctx)).await
+    }
+
+    async fn booking(&self, bid: &str, ctx: &CallContext) -> Result<BookingAnswer, UpstreamError> {
+        self.covered(self.inner.booking(bid, ctx)).await
     }
 }
 

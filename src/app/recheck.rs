@@ -160,6 +160,7 @@ mod tests {
             status: s,
             empty_object_body: false,
             retry_after: None,
+            rejection: crate::domain::upstream::Rejection::default(),
         }
     }
 

@@ -30,6 +30,7 @@ fn status(s: u16) -> UpstreamError {
         status: s,
         empty_object_body: false,
         retry_after: None,
+        rejection: crate::domain::upstream::Rejection::default(),
     }
 }
 

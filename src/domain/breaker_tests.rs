@@ -7,6 +7,7 @@ fn st(status: u16) -> UpstreamError {
         status,
         empty_object_body: false,
         retry_after: None,
+        rejection: crate::domain::upstream::Rejection::default(),
     }
 }
 

@@ -113,6 +113,7 @@ mod tests {
             status: s,
             empty_object_body: false,
             retry_after: None,
+            rejection: crate::domain::upstream::Rejection::default(),
         })
     }
     fn fail(e: UpstreamError) -> RouteOutcome {
@@ -145,6 +146,7 @@ mod tests {
             status: 400,
             empty_object_body: true,
             retry_after: None,
+            rejection: crate::domain::upstream::Rejection::default(),
         });
         assert_eq!(
             decide(&[empty_body_400, status(500)]),
@@ -172,6 +174,7 @@ mod tests {
             status: 429,
             empty_object_body: false,
             retry_after: Some(7),
+            rejection: crate::domain::upstream::Rejection::default(),
         });
         assert_eq!(
             decide(&[t, status(500)]),

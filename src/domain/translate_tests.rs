@@ -1942,7 +1942,11 @@ fn any_trip() -> impl Strategy<Value = tg::Trip> {
         .prop_map(
             |(id, hide, vehclasses, segments, travel_options)| tg::Trip {
                 id,
-                params: tg::TripParams { hide, vehclasses },
+                params: tg::TripParams {
+                    hide,
+                    vehclasses,
+                    bookable: None,
+                },
                 segments,
                 travel_options,
             },

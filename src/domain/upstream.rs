@@ -17,6 +17,8 @@ pub enum UpstreamError {
         empty_object_body: bool,
         /// `Retry-After` in seconds, when 12go sent one.
         retry_after: Option<u64>,
+        /// What a 4xx body said (empty for other statuses or unparsable bodies).
+        rejection: Rejection,
     },
     /// A 2xx whose body does not parse or lacks required fields.
     Decode,
@@ -26,6 +28,64 @@ pub enum UpstreamError {
     ForeignUrl,
     /// The circuit breaker is open; nothing was sent.
     BreakerOpen { retry_after: u64 },
+}
+
+/// The parts of a 12go error body the booking funnel maps (00 §12, 20 §12):
+/// `{"fields":{key:msg},"messages":[…],"data":{"reasons":[{"reason_code":…}]}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rejection {
+    /// The keys of `fields` (12go's messages are not passed on).
+    pub fields: Vec<String>,
+    pub messages: Vec<String>,
+    pub reason_codes: Vec<String>,
+}
+
+impl Rejection {
+    /// Reads an error body leniently; anything unexpected is just left out.
+    pub fn parse(body: &[u8]) -> Self {
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return Self::default();
+        };
+        let fields = v
+            .get("fields")
+            .and_then(|f| f.as_object())
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let messages = match v.get("messages") {
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .filter_map(|m| m.as_str().map(str::to_owned))
+                .collect(),
+            Some(serde_json::Value::String(m)) => vec![m.clone()],
+            _ => Vec::new(),
+        };
+        let reason_codes = v
+            .pointer("/data/reasons")
+            .and_then(|r| r.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.get("reason_code")?.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            fields,
+            messages,
+            reason_codes,
+        }
+    }
+
+    /// 12go's "Trip is no longer available" (case-insensitive).
+    pub fn trip_unavailable(&self) -> bool {
+        self.messages.iter().any(|m| {
+            m.to_ascii_lowercase()
+                .contains("trip is no longer available")
+        })
+    }
+
+    pub fn has_reason(&self, code: &str) -> bool {
+        self.reason_codes.iter().any(|c| c == code)
+    }
 }
 
 /// How a call ended, in the vocabulary of the failure mapping (00 §10).
@@ -118,7 +178,18 @@ mod tests {
             status,
             empty_object_body: empty,
             retry_after: None,
+            rejection: Rejection::default(),
         }
+    }
+
+    #[test]
+    fn rejection_reads_fields_messages_and_reasons() {
+        let r = Rejection::parse(br#"{"fields":{"passenger[1][id_no]":"Invalid","contact[email]":"x"},"messages":["Trip is no longer available"],"data":{"reasons":[{"reason_code":"bad_trip_details","reason_message":"m"}]}}"#);
+        assert_eq!(r.fields, ["passenger[1][id_no]", "contact[email]"]);
+        assert!(r.trip_unavailable());
+        assert!(r.has_reason("bad_trip_details"));
+        assert_eq!(Rejection::parse(b"not json"), Rejection::default());
+        assert_eq!(Rejection::parse(b"{}"), Rejection::default());
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! The 12go HTTP API, as the use cases see it.
 
 use async_trait::async_trait;
-use jiff::civil::Date;
+use jiff::civil::{Date, DateTime};
+use serde_json::{Map, Value};
 use std::time::Instant;
 
+use crate::domain::checkout::CheckoutForm;
 use crate::domain::ids::Place;
 use crate::domain::secret::Secret;
-use crate::domain::twelvego::SearchAnswer;
+use crate::domain::twelvego::{BookingAnswer, SearchAnswer};
 use crate::domain::upstream::UpstreamError;
 
 /// Per-call context: whose key, which request, and by when it must be over.
@@ -59,4 +61,57 @@ pub trait TwelveGo {
         key_override: Option<Secret>,
         ctx: &CallContext,
     ) -> Result<(), UpstreamError>;
+}
+
+/// T and A: one trip at its local departure, for `seats` passengers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TripCall {
+    /// The opaque 12go trip key (URL-safe: `[A-Za-z0-9_-]`).
+    pub trip_key: String,
+    /// Local departure; sent as `YYYY-MM-DD-HH-mm-ss` with seconds `00`.
+    pub departure: DateTime,
+    pub seats: u8,
+}
+
+/// The booking-funnel calls (00 §1: T, A, S, R, C, B). Errors are classified as
+/// for [`TwelveGo::search`]; 4xx answers carry their parsed body in
+/// `UpstreamError::Status::rejection`.
+///
+/// GETs (T, S, B) follow the GET retry rule within `ctx.deadline`. The POSTs (A,
+/// R, C) are sent **at most once** whatever happens, and once sent run to their
+/// own timeout (10 s for A, 60 s for R and C) regardless of `ctx.deadline`.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait(?Send)]
+pub trait TwelveGoBooking {
+    /// T: `GET /trip/{trip_key}/{dt}?seats={n}`. The answer has the search shape.
+    async fn trip(&self, call: &TripCall, ctx: &CallContext)
+        -> Result<SearchAnswer, UpstreamError>;
+
+    /// A: `POST /cart/{trip_key}/{dt}?seats={n}` (no body) → the cart id.
+    async fn add_to_cart(
+        &self,
+        call: &TripCall,
+        ctx: &CallContext,
+    ) -> Result<String, UpstreamError>;
+
+    /// S: `GET /checkout/{cart_id}?people=1` → the flat checkout form.
+    async fn checkout(
+        &self,
+        cart_id: &str,
+        ctx: &CallContext,
+    ) -> Result<CheckoutForm, UpstreamError>;
+
+    /// R: `POST /reserve/{cart_id}` with the flat reserve body → the bid.
+    async fn reserve(
+        &self,
+        cart_id: &str,
+        body: &Map<String, Value>,
+        ctx: &CallContext,
+    ) -> Result<String, UpstreamError>;
+
+    /// C: `POST /confirm/{bid}` (empty body).
+    async fn confirm(&self, bid: &str, ctx: &CallContext) -> Result<(), UpstreamError>;
+
+    /// B: `GET /booking/{bid}`.
+    async fn booking(&self, bid: &str, ctx: &CallContext) -> Result<BookingAnswer, UpstreamError>;
 }

@@ -255,6 +255,7 @@ impl PairGen {
             params: TripParams {
                 hide,
                 vehclasses: Vec::new(),
+                bookable: None,
             },
             ..Trip::default()
         };

@@ -69,6 +69,7 @@ fn status(e: &SandboxError) -> UpstreamError {
         status: e.status(),
         empty_object_body: false,
         retry_after: None,
+        rejection: crate::domain::upstream::Rejection::default(),
     }
 }
 
@@ -175,5 +176,58 @@ mod tests {
             );
         }
         assert_eq!(shared.recheck_calls(), 2);
+    }
+}
+
+/// Placeholder until the funnel calls are implemented here: 501 for every call.
+#[async_trait(?Send)]
+impl crate::ports::twelvego::TwelveGoBooking for Sandbox {
+    async fn trip(
+        &self,
+        _: &crate::ports::twelvego::TripCall,
+        _: &CallContext,
+    ) -> Result<SearchAnswer, UpstreamError> {
+        Err(not_yet())
+    }
+    async fn add_to_cart(
+        &self,
+        _: &crate::ports::twelvego::TripCall,
+        _: &CallContext,
+    ) -> Result<String, UpstreamError> {
+        Err(not_yet())
+    }
+    async fn checkout(
+        &self,
+        _: &str,
+        _: &CallContext,
+    ) -> Result<crate::domain::checkout::CheckoutForm, UpstreamError> {
+        Err(not_yet())
+    }
+    async fn reserve(
+        &self,
+        _: &str,
+        _: &serde_json::Map<String, serde_json::Value>,
+        _: &CallContext,
+    ) -> Result<String, UpstreamError> {
+        Err(not_yet())
+    }
+    async fn confirm(&self, _: &str, _: &CallContext) -> Result<(), UpstreamError> {
+        Err(not_yet())
+    }
+    async fn booking(
+        &self,
+        _: &str,
+        _: &CallContext,
+    ) -> Result<crate::domain::twelvego::BookingAnswer, UpstreamError> {
+        Err(not_yet())
+    }
+}
+
+fn not_yet() -> UpstreamError {
+    UpstreamError::Status {
+        status: 501,
+        empty_object_body: false,
+        retry_after: None,
+        rejection: Default::default(),
     }
 }

@@ -11,7 +11,7 @@ use url::Url;
 use super::redact::redact_url;
 use super::{retry, AwcTwelveGo};
 use crate::adapters::telemetry::propagation;
-use crate::domain::upstream::UpstreamError;
+use crate::domain::upstream::{Rejection, UpstreamError};
 use crate::ports::twelvego::CallContext;
 
 const CORRELATION_HEADER: HeaderName = HeaderName::from_static("x-correlation-id");
@@ -215,6 +215,11 @@ fn classify_answer(answer: RawAnswer) -> Result<Bytes, UpstreamError> {
         status: answer.status,
         empty_object_body: answer.body.trim_ascii() == b"{}",
         retry_after: answer.retry_after,
+        rejection: if (400..500).contains(&answer.status) {
+            Rejection::parse(&answer.body)
+        } else {
+            Rejection::default()
+        },
     };
     // 4xx are final: log the (truncated) reason here; auth is logged as ERROR later.
     if (400..500).contains(&answer.status) && answer.status != 404 && err.error_type() != "auth" {

@@ -3,7 +3,10 @@
 //! are read from the JSON text as exact decimals. The sandbox serializes the same
 //! types, so the wire format has one definition.
 
+pub mod booking;
 pub mod de;
+
+pub use booking::BookingAnswer;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -42,6 +45,13 @@ pub struct TripParams {
     pub hide: bool,
     #[serde(default, deserialize_with = "de::null_default")]
     pub vehclasses: Vec<String>,
+    /// Seats bookable on the trip (T answers).
+    #[serde(
+        default,
+        deserialize_with = "de::opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bookable: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -74,6 +74,7 @@ fn status(status: u16, empty_object_body: bool, retry_after: Option<u64>) -> Ups
         status,
         empty_object_body,
         retry_after,
+        rejection: crate::domain::upstream::Rejection::default(),
     }
 }
 
