@@ -2,11 +2,13 @@
 //! translation into the Connect contract. No I/O and no HTTP framework here.
 
 pub mod auth;
+pub mod booking;
 pub mod booking_token;
 pub mod breaker;
 pub mod checkout;
 pub mod clients;
 pub mod field_error;
+pub mod funnel_error;
 pub mod ids;
 pub mod itinerary;
 pub mod money;

@@ -46,11 +46,7 @@ impl Rejection {
         let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
             return Self::default();
         };
-        let fields = v
-            .get("fields")
-            .and_then(|f| f.as_object())
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default();
+        let fields = crate::domain::checkout::reserve::error_field_keys(&v);
         let messages = match v.get("messages") {
             Some(serde_json::Value::Array(a)) => a
                 .iter()

@@ -4,11 +4,13 @@
 pub mod classify;
 pub mod model;
 pub mod pattern;
+pub mod price;
 pub mod reserve;
 pub mod schema;
 
 pub use classify::{classify, ClassifiedForm, Family};
 pub use model::{parse_checkout, CheckoutForm, CheckoutParseError};
+pub use price::{estimate, matches_total, Quote};
 pub use reserve::{client_field, map_field_errors, reserve_body, validate, BookingData};
 pub use schema::{booking_schema, seat_map};
 

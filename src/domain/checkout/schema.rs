@@ -1,9 +1,9 @@
 //! Client `booking_schema` (20 §10.3) and enum translation (10.4).
 
 use super::classify::{pax_field, ClassifiedField, ClassifiedForm, Family, PaxKind};
-use super::model::{SeatMap, SelectOption};
+use super::model::SelectOption;
+use super::price::{seat_addons, Quote};
 use crate::domain::money::{format_amount, Money};
-use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 /// Option `value` → itself; `text`, then `value`, case-insensitively → the value;
@@ -72,29 +72,12 @@ pub fn field_schema(f: &ClassifiedField, kind: PaxKind) -> Value {
     Value::Object(s)
 }
 
-/// Seat price shown to the client: `price_diff`, else the price above the cheapest seat.
-pub fn seat_prices(map: &SeatMap) -> Vec<(String, Option<Money>)> {
-    let min: Option<Decimal> = map
-        .available()
-        .filter_map(|s| s.price.as_ref().map(|p| p.amount))
-        .min();
-    map.available()
-        .map(|s| {
-            let price = s.price_diff.clone().or_else(|| {
-                let p = s.price.as_ref()?;
-                Some(Money::new(p.amount - min?, p.currency.clone()))
-            });
-            (s.id.clone(), price)
-        })
-        .collect()
-}
-
-fn seat_schema(f: &ClassifiedField, pax: u32) -> Value {
+fn seat_schema(f: &ClassifiedField, pax: u32, quote: Option<&Quote>) -> Value {
     let seats = f
         .field
         .seatmap
         .as_ref()
-        .map(seat_prices)
+        .map(|m| seat_addons(m, quote))
         .unwrap_or_default();
     if seats.is_empty() {
         return json!({"type": "array", "maxItems": 0, "items": {"type": "string"}});
@@ -116,8 +99,9 @@ fn object(props: Map<String, Value>, required: Vec<String>) -> Value {
     json!({"type": "object", "required": required, "properties": props})
 }
 
-/// The client `booking_schema` for `pax` passengers.
-pub fn booking_schema(form: &ClassifiedForm, pax: u32) -> Value {
+/// The client `booking_schema` for `pax` passengers; seat `x-price`s are measured
+/// against `quote` (20 §9) when given.
+pub fn booking_schema(form: &ClassifiedForm, pax: u32, quote: Option<&Quote>) -> Value {
     let mut props = Map::new();
     let mut req = Vec::new();
     let mut pprops = Map::new();
@@ -139,7 +123,7 @@ pub fn booking_schema(form: &ClassifiedForm, pax: u32) -> Value {
                 }
             }
             Family::Seat => {
-                props.insert("seat_selection".into(), seat_schema(f, pax));
+                props.insert("seat_selection".into(), seat_schema(f, pax, quote));
             }
             Family::AutoSeat => {
                 props.insert(

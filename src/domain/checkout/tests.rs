@@ -171,7 +171,7 @@ fn seat_map_available_and_layouts() {
 
 #[test]
 fn schema_matches_spec_example() {
-    let s = booking_schema(&fixture("spec-example"), 2);
+    let s = booking_schema(&fixture("spec-example"), 2, None);
     let want = json!({"type":"object","required":["email","mobile_phone","passengers","additional_fields"],"properties":{
      "email":{"type":"string"},"mobile_phone":{"type":"string","pattern":"^\\+[0-9]{7,15}$"},
      "seat_selection":{"type":"array","maxItems":2,"items":{"anyOf":[{"const":"1A","x-price":{"amount":"0.00","currency":"THB"}},{"const":"1B","x-price":{"amount":"20.00","currency":"THB"}}]}},
@@ -195,7 +195,7 @@ fn schema_matches_spec_example() {
 
 #[test]
 fn schema_variants() {
-    let s = booking_schema(&fixture("variants"), 1);
+    let s = booking_schema(&fixture("variants"), 1, None);
     let p = |ptr: &str| s.pointer(ptr).cloned().unwrap_or(Value::Null);
     assert_eq!(
         p("/properties/passengers/items/properties/dob"),

@@ -161,7 +161,7 @@ proptest! {
         let text = v.to_string();
         if let Ok(form) = parse_checkout(&text) {
             let c = classify(&form);
-            let _ = booking_schema(&c, 2);
+            let _ = booking_schema(&c, 2, None);
             let _ = seat_map(&c);
             let d = BookingData { passengers: vec![PassengerData::default()], ..BookingData::default() };
             let _ = validate(&c, &d, 1);
