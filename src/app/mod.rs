@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod breaker;
+pub mod funnel;
 pub mod rate_limit;
 pub mod recheck;
 pub mod search;

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod booking;
+pub mod booking_id;
 pub mod booking_token;
 pub mod breaker;
 pub mod checkout;
@@ -18,6 +19,7 @@ pub mod search_status;
 pub mod secret;
 pub mod time;
 pub mod translate;
+pub mod trip_choice;
 pub mod twelvego;
 pub mod upstream;
 pub mod version;

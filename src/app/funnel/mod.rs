@@ -1,0 +1,180 @@
+//! Use cases of the booking funnel (20): GetItinerary, SeatLock, CreateBooking,
+//! ConfirmBooking and the `incomplete_results` poll. Stateless between steps:
+//! everything travels in the booking token; the key-value port holds only the
+//! short-lived records of [`state`].
+
+pub mod confirm;
+pub mod create;
+pub mod events;
+pub mod incomplete;
+pub mod itinerary;
+pub mod seat_lock;
+pub mod state;
+
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::domain::booking::{Booking, BookingView};
+use crate::domain::booking_token::BookingTokenKeys;
+use crate::domain::funnel_error::{Call, FunnelError};
+use crate::domain::translate::PriceTypeMap;
+use crate::domain::twelvego::BookingAnswer;
+use crate::domain::upstream::UpstreamError;
+use crate::ports::clock::Clock;
+use crate::ports::kv::{KeyValue, StoreError};
+use crate::ports::metrics::Metrics;
+use crate::ports::twelvego::{CallContext, TwelveGoBooking};
+
+pub use incomplete::Answer;
+
+/// Funnel settings from configuration.
+#[derive(Debug, Clone)]
+pub struct FunnelSettings {
+    /// `BOOKING_SYNC_BUDGET_MS`: how long CreateBooking/ConfirmBooking wait before 202.
+    pub sync_budget: Duration,
+    /// `INCOMPLETE_RESULTS_EXPIRY_SECS`: a pending record untouched this long is expired.
+    pub ir_expiry: Duration,
+    /// `INCOMPLETE_RESULTS_RETENTION_SECS`: TTL of `ir:` and `confirm:` records.
+    pub ir_retention: Duration,
+    /// Deadline of a background task's reads (B after R or C): long enough for a
+    /// 60 s R or C and the read after it.
+    pub task_deadline: Duration,
+    /// Relative ticket URLs are resolved against this (30 §2).
+    pub twelvego_base: String,
+    pub price_types: Arc<PriceTypeMap>,
+}
+
+impl Default for FunnelSettings {
+    fn default() -> Self {
+        Self {
+            sync_budget: Duration::from_millis(20_000),
+            ir_expiry: Duration::from_secs(900),
+            ir_retention: Duration::from_secs(3600),
+            task_deadline: Duration::from_secs(90),
+            twelvego_base: String::new(),
+            price_types: Arc::new(PriceTypeMap::default()),
+        }
+    }
+}
+
+/// One per actix worker (the 12go port is not `Send`); cloning is cheap.
+#[derive(Clone)]
+pub struct FunnelService {
+    twelvego: Rc<dyn TwelveGoBooking>,
+    kv: Arc<dyn KeyValue>,
+    keys: Arc<BookingTokenKeys>,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<dyn Metrics>,
+    settings: Rc<FunnelSettings>,
+}
+
+/// Who is asking: the authenticated client and its 12go call context.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub client_id: String,
+    pub ctx: CallContext,
+}
+
+impl FunnelService {
+    pub fn new(
+        twelvego: Rc<dyn TwelveGoBooking>,
+        kv: Arc<dyn KeyValue>,
+        keys: Arc<BookingTokenKeys>,
+        clock: Arc<dyn Clock>,
+        metrics: Arc<dyn Metrics>,
+        settings: FunnelSettings,
+    ) -> Self {
+        Self {
+            twelvego,
+            kv,
+            keys,
+            clock,
+            metrics,
+            settings: Rc::new(settings),
+        }
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now().as_millisecond()
+    }
+
+    /// The context of work that may outlive the request (R, C and the B after them).
+    fn task_ctx(&self, caller: &Caller) -> CallContext {
+        CallContext {
+            deadline: Instant::now() + self.settings.task_deadline,
+            ..caller.ctx.clone()
+        }
+    }
+
+    /// Counts `booking.failed` with the error code as reason.
+    fn failed(&self, client_id: &str, e: &FunnelError) {
+        self.metrics.count(
+            "booking.failed",
+            1,
+            &[("client_id", client_id), ("reason", e.code.as_str())],
+        );
+    }
+
+    /// B, mapped to the Booking object with `id` as the client sent it.
+    async fn read_booking(
+        &self,
+        bid: &str,
+        id: &str,
+        client_id: &str,
+        ctx: &CallContext,
+    ) -> Result<Booking, FunnelError> {
+        let answer = self
+            .twelvego
+            .booking(bid, ctx)
+            .await
+            .map_err(|e| FunnelError::upstream(Call::Booking, &e, None))?;
+        self.booking_object(&answer, id, client_id)
+    }
+
+    fn booking_object(
+        &self,
+        answer: &BookingAnswer,
+        id: &str,
+        client_id: &str,
+    ) -> Result<Booking, FunnelError> {
+        let view = BookingView {
+            id,
+            twelvego_base: &self.settings.twelvego_base,
+        };
+        let (booking, warnings) = Booking::from_answer(answer, view).map_err(|e| {
+            tracing::warn!(error = %e, bid = %answer.bid, "12go booking details unusable");
+            FunnelError::upstream_error()
+        })?;
+        if let Some(raw) = warnings.unknown_status {
+            tracing::warn!(bid = %answer.bid, status = %raw, "unknown 12go booking status mapped to pending");
+        }
+        if warnings.gross_price_used {
+            tracing::warn!(bid = %answer.bid, client_id, "12go netprice missing; gross price used (account lacks api_pass_netprice_sysfee)");
+        }
+        Ok(booking)
+    }
+}
+
+/// A store failure inside the funnel: 503 `store_unavailable`.
+impl From<StoreError> for FunnelError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "state store failed");
+        FunnelError::store_unavailable()
+    }
+}
+
+/// Whether a failed POST may have been carried out by 12go (sent, no clear answer).
+fn outcome_unknown(e: &UpstreamError) -> bool {
+    match e {
+        UpstreamError::Timeout
+        | UpstreamError::Connect
+        | UpstreamError::Decode
+        | UpstreamError::TooLarge => true,
+        UpstreamError::Status { status, .. } => *status >= 500,
+        UpstreamError::ForeignUrl | UpstreamError::BreakerOpen { .. } => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;
