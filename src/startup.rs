@@ -23,6 +23,7 @@ use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
 use crate::app::auth::Authenticator;
 use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
+use crate::app::funnel::{FunnelService, FunnelSettings};
 use crate::app::rate_limit::ClientRateLimits;
 use crate::app::recheck::{RecheckDispatcher, RecheckState};
 use crate::app::search::{SearchService, SearchSettings};
@@ -36,7 +37,7 @@ use crate::domain::version::ApiVersions;
 use crate::ports::clients::ClientDirectory;
 use crate::ports::clock::SystemClock;
 use crate::ports::metrics::{Metrics, NoMetrics};
-use crate::ports::twelvego::TwelveGo;
+use crate::ports::twelvego::{TwelveGo, TwelveGoBooking};
 
 /// Which 12go answers: the embedded sandbox or the real API.
 #[derive(Clone)]
@@ -46,19 +47,34 @@ enum Backend {
 }
 
 impl Backend {
-    /// Builds the port for the current worker thread, behind the shared breaker.
-    fn port(&self, breaker: &Arc<CircuitBreaker>) -> Rc<dyn TwelveGo> {
+    /// Builds the ports for the current worker thread (one client behind the
+    /// shared breaker): search and the booking funnel.
+    fn ports(&self, breaker: &Arc<CircuitBreaker>) -> (Rc<dyn TwelveGo>, Rc<dyn TwelveGoBooking>) {
+        fn both<T: TwelveGo + TwelveGoBooking + 'static>(
+            t: T,
+        ) -> (Rc<dyn TwelveGo>, Rc<dyn TwelveGoBooking>) {
+            let rc = Rc::new(t);
+            (rc.clone(), rc)
+        }
         let b = breaker.clone();
         match self {
-            Self::Sandbox(s) => Rc::new(BreakerTwelveGo::new(s.clone(), b)),
+            Self::Sandbox(s) => both(BreakerTwelveGo::new(s.clone(), b)),
             Self::Real(cfg, metrics) => match AwcTwelveGo::new(cfg.clone()) {
-                Ok(c) => Rc::new(BreakerTwelveGo::new(c.with_metrics(metrics.clone()), b)),
+                Ok(c) => both(BreakerTwelveGo::new(c.with_metrics(metrics.clone()), b)),
                 // Checked once at start-up, so this cannot happen with the same config.
                 Err(e) => {
                     tracing::error!(error = %e, "12go client could not be built on this worker");
-                    Rc::new(Sandbox::new("http://unconfigured.invalid"))
+                    both(Sandbox::new("http://unconfigured.invalid"))
                 }
             },
+        }
+    }
+
+    /// Relative ticket URLs are resolved against this (30 §2).
+    fn base_url(&self) -> String {
+        match self {
+            Self::Sandbox(s) => s.base_url().to_string(),
+            Self::Real(cfg, _) => cfg.base_url.as_str().trim_end_matches('/').to_string(),
         }
     }
 }
@@ -83,7 +99,21 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("API_VERSIONS: {e}"))?;
         let price_types = PriceTypeMap::parse(&settings.price_type_map)
             .map_err(|e| anyhow::anyhow!("PRICE_TYPE_MAP: {e}"))?;
-        let token_keys = token_keys(&settings)?;
+        let token_keys = Arc::new(token_keys(&settings)?);
+        let store = crate::adapters::store::from_settings(&settings, metrics.clone())?;
+        store.spawn_sweeper();
+        tracing::info!(store = store.kind(), "state store selected");
+        let funnel_settings = FunnelSettings {
+            sync_budget: Duration::from_millis(settings.booking_sync_budget_ms),
+            ir_expiry: Duration::from_secs(settings.incomplete_results_expiry_secs),
+            ir_retention: Duration::from_secs(settings.incomplete_results_retention_secs),
+            task_deadline: FunnelSettings::default().task_deadline,
+            twelvego_base: backend.base_url(),
+            price_types: Arc::new(
+                PriceTypeMap::parse(&settings.price_type_map)
+                    .map_err(|e| anyhow::anyhow!("PRICE_TYPE_MAP: {e}"))?,
+            ),
+        };
         let shared = Data::new(Shared {
             authenticator: Authenticator::new(directory.clone(), clock.clone()),
             versions,
@@ -91,7 +121,7 @@ impl Application {
             draining: AtomicBool::new(false),
             build: BuildInfo::current(),
             metrics: metrics.clone(),
-            token_keys,
+            token_keys: token_keys.clone(),
         });
         let breaker = Arc::new(CircuitBreaker::new(
             breaker_host(&settings),
@@ -143,10 +173,18 @@ impl Application {
             recheck: recheck.clone(),
         });
         let mut api = HttpServer::new(move || {
-            let tg = backend.port(&breaker);
+            let (tg, booking) = backend.ports(&breaker);
             let dispatcher = RecheckDispatcher::new(recheck.clone(), tg.clone());
             let worker = Worker {
                 search: SearchService::new(tg, clock.clone(), search_settings.clone(), dispatcher),
+                funnel: FunnelService::new(
+                    booking,
+                    store.kv.clone(),
+                    token_keys.clone(),
+                    clock.clone(),
+                    metrics.clone(),
+                    funnel_settings.clone(),
+                ),
             };
             let base_path = base_path.clone();
             App::new()

@@ -66,7 +66,10 @@ mod tests {
         let id = "0102V10204C1230308onetwogo0408876543210504acme";
         assert_eq!(resolve_bid(id, "acme").as_deref(), Some("87654321"));
         assert_eq!(resolve_bid(id, "other"), None);
-        assert_eq!(resolve_bid("0102V10308ONETWOGO040242", "x").as_deref(), Some("42"));
+        assert_eq!(
+            resolve_bid("0102V10308ONETWOGO040242", "x").as_deref(),
+            Some("42")
+        );
         assert_eq!(resolve_bid("0102V10306flixbu040242", "x"), None);
         assert_eq!(resolve_bid("0102V10308onetwogo0402ab", "x"), None);
         assert_eq!(resolve_bid("0102V10308onetwogo04", "x"), None);

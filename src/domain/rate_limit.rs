@@ -19,11 +19,21 @@ impl RateClass {
     }
 
     /// The class of a matched route template (after `BASE_PATH`), if limited.
-    /// Booking routes add their templates here when they exist.
     pub fn of_route(pattern: &str) -> Option<Self> {
-        pattern
-            .ends_with("/v1/{client_id}/itineraries")
-            .then_some(Self::Search)
+        const BOOKING: &[&str] = &[
+            "/{client_id}/bookings/lock_seats",
+            "/{client_id}/seats",
+            "/{client_id}/bookings",
+            "/{client_id}/bookings/{booking_id}/confirm",
+            "/{client_id}/bookings/{booking_id}/cancel",
+        ];
+        if pattern.ends_with("/v1/{client_id}/itineraries") {
+            Some(Self::Search)
+        } else if BOOKING.iter().any(|b| pattern.ends_with(b)) {
+            Some(Self::Booking)
+        } else {
+            None
+        }
     }
 }
 

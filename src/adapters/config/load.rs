@@ -57,6 +57,9 @@ const KEYS: &[(&str, bool)] = &[
     ("admin_token", true),
     ("booking_token_secrets", true),
     ("booking_token_ttl_secs", false),
+    ("booking_sync_budget_ms", false),
+    ("incomplete_results_expiry_secs", false),
+    ("incomplete_results_retention_secs", false),
 ];
 
 /// Loads and validates the configuration from `dir` (the working directory) and

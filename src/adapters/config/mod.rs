@@ -69,6 +69,12 @@ pub struct Settings {
     #[serde(skip_serializing)]
     pub booking_token_secrets: Option<SecretString>,
     pub booking_token_ttl_secs: u64,
+    /// CreateBooking/ConfirmBooking wait this long before answering 202 (20 §6).
+    pub booking_sync_budget_ms: u64,
+    /// A pending `incomplete_results` record untouched this long is expired.
+    pub incomplete_results_expiry_secs: u64,
+    /// TTL of `incomplete_results` records.
+    pub incomplete_results_retention_secs: u64,
 }
 
 /// A secret read from configuration; never printed.
@@ -131,6 +137,9 @@ impl Default for Settings {
             admin_token: None,
             booking_token_secrets: None,
             booking_token_ttl_secs: 10_800,
+            booking_sync_budget_ms: 20_000,
+            incomplete_results_expiry_secs: 900,
+            incomplete_results_retention_secs: 3600,
         }
     }
 }

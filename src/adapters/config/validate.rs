@@ -106,6 +106,14 @@ impl Settings {
         if self.booking_token_ttl_secs == 0 {
             p.push("BOOKING_TOKEN_TTL_SECS: must be greater than 0".into());
         }
+        if self.booking_sync_budget_ms == 0 {
+            p.push("BOOKING_SYNC_BUDGET_MS: must be greater than 0".into());
+        }
+        if self.incomplete_results_expiry_secs == 0
+            || self.incomplete_results_retention_secs < self.incomplete_results_expiry_secs
+        {
+            p.push("INCOMPLETE_RESULTS_EXPIRY_SECS/_RETENTION_SECS: expiry must be > 0 and not above retention".into());
+        }
         if !(0.0..=1.0).contains(&self.dd_trace_sample_rate) {
             p.push("DD_TRACE_SAMPLE_RATE: must be between 0.0 and 1.0".into());
         }

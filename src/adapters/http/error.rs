@@ -7,6 +7,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::domain::field_error::FieldError;
@@ -16,7 +17,8 @@ use crate::domain::field_error::FieldError;
 #[schema(example = json!({"code":"invalid_parameter","message":"Some parameters are invalid.","fields":[{"field":"pax","message":"Must be an integer from 1 to 100."}],"correlation_id":"3f0c1e2a-5b7d-4c8e-9a10-2b3c4d5e6f70"}))]
 pub struct ErrorBody {
     /// Stable snake_case code; clients branch on it.
-    pub code: &'static str,
+    #[schema(value_type = String)]
+    pub code: Cow<'static, str>,
     /// Human text of our own.
     pub message: String,
     /// One entry per failing input; omitted when empty.
@@ -29,22 +31,26 @@ pub struct ErrorBody {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: Cow<'static, str>,
     pub message: String,
     pub fields: Vec<FieldError>,
-    pub retry_after: Option<u64>,
+    /// Seconds (u32 keeps the error small: it travels in every `Result`).
+    pub retry_after: Option<u32>,
     pub allow: Option<&'static str>,
+    /// `Location` (409 `already_reserved`).
+    pub location: Option<Box<str>>,
 }
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            code,
+            code: Cow::Borrowed(code),
             message: message.into(),
             fields: Vec::new(),
             retry_after: None,
             allow: None,
+            location: None,
         }
     }
 
@@ -54,7 +60,7 @@ impl ApiError {
     }
 
     pub fn with_retry_after(mut self, secs: u64) -> Self {
-        self.retry_after = Some(secs.max(1));
+        self.retry_after = Some(u32::try_from(secs).unwrap_or(u32::MAX).max(1));
         self
     }
 
@@ -139,7 +145,7 @@ impl ApiError {
     /// The final body, once the correlation id is known.
     pub fn body(&self, correlation_id: &str) -> ErrorBody {
         ErrorBody {
-            code: self.code,
+            code: self.code.clone(),
             message: self.message.clone(),
             fields: self.fields.clone(),
             correlation_id: correlation_id.to_string(),
@@ -150,6 +156,24 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.status.as_u16(), self.code)
+    }
+}
+
+/// A funnel failure (20), rendered in the one error body.
+impl From<crate::domain::funnel_error::FunnelError> for ApiError {
+    fn from(e: crate::domain::funnel_error::FunnelError) -> Self {
+        let fields = e.field_errors();
+        Self {
+            status: StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: Cow::Owned(e.code),
+            message: e.message,
+            fields,
+            retry_after: e
+                .retry_after
+                .map(|s| u32::try_from(s).unwrap_or(u32::MAX).max(1)),
+            allow: None,
+            location: e.location.map(String::into_boxed_str),
+        }
     }
 }
 
@@ -171,6 +195,9 @@ impl ResponseError for ApiError {
         if let Some(s) = self.retry_after {
             b.insert_header((header::RETRY_AFTER, s.to_string()));
         }
+        if let Some(location) = &self.location {
+            b.insert_header((header::LOCATION, &**location));
+        }
         if let Some(allow) = self.allow {
             b.insert_header((header::ALLOW, allow));
         }
@@ -189,7 +216,10 @@ mod tests {
     #[test]
     fn a_store_failure_is_503_store_unavailable() {
         let e = ApiError::from(StoreError::Unavailable("redis get: timed out".into()));
-        assert_eq!((e.status.as_u16(), e.code), (503, "store_unavailable"));
+        assert_eq!(
+            (e.status.as_u16(), e.code.as_ref()),
+            (503, "store_unavailable")
+        );
         assert!(!e.message.contains("redis"), "no backend detail leaks");
         assert_eq!(e.retry_after, Some(1));
     }

@@ -40,6 +40,20 @@ where
         }))
 }
 
+/// A POST-only resource whose other methods answer 405 with `Allow: POST`.
+fn post<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::post().to(handler))
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(ApiError::method_not_allowed("POST"))
+        }))
+}
+
 /// The public API routes under `base_path`.
 pub fn configure_api(cfg: &mut ServiceConfig, base_path: &str) {
     cfg.app_data(json_config())
@@ -49,8 +63,40 @@ pub fn configure_api(cfg: &mut ServiceConfig, base_path: &str) {
                 .service(get("/health", routes::health::health))
                 .service(get("/ready", routes::health::ready))
                 .service(get("/openapi.json", openapi::openapi_json))
-                .service(get("/v1/{client_id}/itineraries", routes::search::search)),
+                .service(get("/v1/{client_id}/itineraries", routes::search::search))
+                .configure(configure_funnel),
         );
+}
+
+/// The booking-funnel routes, each under `/v1` and as an alias without it (00 §2).
+fn configure_funnel(cfg: &mut ServiceConfig) {
+    use routes::funnel;
+    for prefix in ["/v1", ""] {
+        cfg.service(get(
+            &format!("{prefix}/{{client_id}}/itineraries/{{itinerary_id}}"),
+            funnel::get_itinerary,
+        ))
+        .service(get(
+            &format!("{prefix}/{{client_id}}/incomplete_results/{{incomplete_results_id}}"),
+            funnel::incomplete_result,
+        ))
+        .service(post(
+            &format!("{prefix}/{{client_id}}/bookings/lock_seats"),
+            funnel::lock_seats,
+        ))
+        .service(post(
+            &format!("{prefix}/{{client_id}}/seats"),
+            funnel::lock_seats,
+        ))
+        .service(post(
+            &format!("{prefix}/{{client_id}}/bookings/{{booking_id}}/confirm"),
+            funnel::confirm_booking,
+        ))
+        .service(post(
+            &format!("{prefix}/{{client_id}}/bookings"),
+            funnel::create_booking,
+        ));
+    }
 }
 
 /// The admin routes (private port). Every route goes inside the scope: it needs
@@ -81,6 +127,8 @@ pub async fn not_found(_: HttpRequest) -> Result<HttpResponse, ApiError> {
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(MAX_BODY_BYTES)
+        // 00 §2: `Content-Type` is not enforced.
+        .content_type_required(false)
         .error_handler(|err, _| {
             let e = match &err {
                 actix_web::error::JsonPayloadError::Overflow { .. }

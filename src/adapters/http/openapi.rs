@@ -72,6 +72,11 @@ pub struct CommonHeaders {
     info(title = "Travelier Connect API", description = "Search, book, ticket and cancel bus, train, ferry and flight trips."),
     paths(
         crate::adapters::http::routes::search::search,
+        crate::adapters::http::routes::funnel::get_itinerary,
+        crate::adapters::http::routes::funnel::lock_seats,
+        crate::adapters::http::routes::funnel::create_booking,
+        crate::adapters::http::routes::funnel::confirm_booking,
+        crate::adapters::http::routes::funnel::incomplete_result,
         crate::adapters::http::routes::health::health,
         crate::adapters::http::routes::health::ready,
     ),

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::app::auth::Authenticator;
+use crate::app::funnel::FunnelService;
 use crate::app::search::SearchService;
 use crate::domain::booking_token::BookingTokenKeys;
 use crate::domain::version::ApiVersions;
@@ -19,7 +20,7 @@ pub struct Shared {
     pub build: BuildInfo,
     pub metrics: std::sync::Arc<dyn Metrics>,
     /// Signs and verifies booking tokens (20 §8) and master-data links (10 §5.1).
-    pub token_keys: BookingTokenKeys,
+    pub token_keys: std::sync::Arc<BookingTokenKeys>,
 }
 
 impl Shared {
@@ -31,6 +32,7 @@ impl Shared {
 /// One per actix worker thread.
 pub struct Worker {
     pub search: SearchService,
+    pub funnel: FunnelService,
 }
 
 /// `/build` on the admin port.

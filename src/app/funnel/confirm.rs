@@ -21,13 +21,19 @@ impl FunnelService {
         };
         let records = Records { kv: &*self.kv };
         let key = confirm_key(&caller.client_id, &bid);
-        let ir_id = match self.open_record(&caller.client_id, Operation::Confirm).await {
+        let ir_id = match self
+            .open_record(&caller.client_id, Operation::Confirm)
+            .await
+        {
             Ok(id) => id,
             Err(e) => return Answer::error(e),
         };
         // One confirm at a time per booking: a running one is answered with its record.
         loop {
-            match records.create(&key, &ir_id, self.settings.ir_retention).await {
+            match records
+                .create(&key, &ir_id, self.settings.ir_retention)
+                .await
+            {
                 Ok(true) => break,
                 Ok(false) => {}
                 Err(e) => return Answer::error(e.into()),
@@ -39,7 +45,8 @@ impl FunnelService {
                         return Answer::Accepted(other);
                     }
                     Ok(false) => {
-                        if let Err(e) = records.put(&key, &ir_id, self.settings.ir_retention).await {
+                        if let Err(e) = records.put(&key, &ir_id, self.settings.ir_retention).await
+                        {
                             return Answer::error(e.into());
                         }
                         break;
@@ -61,7 +68,12 @@ impl FunnelService {
             .await
     }
 
-    async fn confirm_task(&self, caller: &Caller, bid: &str, id: &str) -> Result<Booking, FunnelError> {
+    async fn confirm_task(
+        &self,
+        caller: &Caller,
+        bid: &str,
+        id: &str,
+    ) -> Result<Booking, FunnelError> {
         let result = self.confirm_steps(caller, bid, id).await;
         match &result {
             Ok(booking) => {
@@ -80,8 +92,15 @@ impl FunnelService {
         result
     }
 
-    async fn confirm_steps(&self, caller: &Caller, bid: &str, id: &str) -> Result<Booking, FunnelError> {
-        let before = self.read_booking(bid, id, &caller.client_id, &caller.ctx).await?;
+    async fn confirm_steps(
+        &self,
+        caller: &Caller,
+        bid: &str,
+        id: &str,
+    ) -> Result<Booking, FunnelError> {
+        let before = self
+            .read_booking(bid, id, &caller.client_id, &caller.ctx)
+            .await?;
         match before.status {
             BookingStatus::Approved => return Err(FunnelError::already_confirmed()),
             BookingStatus::Cancelled => return Err(FunnelError::booking_cancelled()),
@@ -95,7 +114,9 @@ impl FunnelService {
             tracing::warn!(error = %e, bid, "confirm outcome unknown; reading the booking back");
             let original = FunnelError::upstream(Call::Confirm, &e, None);
             return match self.read_booking(bid, id, &caller.client_id, &ctx).await {
-                Ok(b) if matches!(b.status, BookingStatus::Approved | BookingStatus::Pending) => Ok(b),
+                Ok(b) if matches!(b.status, BookingStatus::Approved | BookingStatus::Pending) => {
+                    Ok(b)
+                }
                 _ => Err(original),
             };
         }

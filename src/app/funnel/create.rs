@@ -10,7 +10,9 @@ use super::state::{idem_key, lock_key, Idem, Operation, Records};
 use super::{outcome_unknown, Caller, FunnelService};
 use crate::domain::booking::Booking;
 use crate::domain::booking_token::VerifiedToken;
-use crate::domain::checkout::{classify, estimate, matches_total, reserve_body, validate, BookingData};
+use crate::domain::checkout::{
+    classify, estimate, matches_total, reserve_body, validate, BookingData,
+};
 use crate::domain::field_error::FieldError;
 use crate::domain::funnel_error::{Call, FunnelError};
 use crate::domain::money::Money;
@@ -61,7 +63,9 @@ impl FunnelService {
         let key = idem_key(&req.booking_token);
         let ttl = token.remaining(self.clock.now());
         for _ in 0..CLAIM_ATTEMPTS {
-            let ir_id = self.open_record(&caller.client_id, Operation::Create).await?;
+            let ir_id = self
+                .open_record(&caller.client_id, Operation::Create)
+                .await?;
             let mine = Idem::Pending { ir: ir_id.clone() };
             if records.create(&key, &mine, ttl).await? {
                 return Ok(Ok(ir_id));
@@ -70,7 +74,9 @@ impl FunnelService {
             match records.get::<Idem>(&key).await? {
                 Some(Idem::Reserved { bid }) => {
                     let location = format!("{}/{}/bookings/{bid}", req.prefix, caller.client_id);
-                    return Ok(Err(Answer::error(FunnelError::already_reserved(&bid, location))));
+                    return Ok(Err(Answer::error(FunnelError::already_reserved(
+                        &bid, location,
+                    ))));
                 }
                 Some(Idem::Unknown) => {
                     return Ok(Err(Answer::error(FunnelError::booking_outcome_unknown())))
@@ -125,7 +131,10 @@ impl FunnelService {
                 return Err(e);
             }
         };
-        if let Err(e) = records.put(&key, &Idem::Reserved { bid: bid.clone() }, ttl()).await {
+        if let Err(e) = records
+            .put(&key, &Idem::Reserved { bid: bid.clone() }, ttl())
+            .await
+        {
             tracing::error!(error = %e, bid = %bid, "idempotency record not updated after a reserve");
         }
         let ctx = self.task_ctx(caller);
@@ -144,8 +153,11 @@ impl FunnelService {
                 total = %booking.total_price.amount_string(),
                 "booking.price_drift"
             );
-            self.metrics
-                .count("booking.price_drift", 1, &[("client_id", &caller.client_id)]);
+            self.metrics.count(
+                "booking.price_drift",
+                1,
+                &[("client_id", &caller.client_id)],
+            );
         }
         self.metrics
             .count("booking.created", 1, &[("client_id", &caller.client_id)]);
@@ -184,11 +196,17 @@ impl FunnelService {
             .map_err(|e| not_sent(e.into()))?;
         if let Some(seats) = locked {
             if !data.seat_selection.is_empty() && data.seat_selection != seats {
-                tracing::warn!("seat_selection differs from the seat lock; the locked seats are used");
+                tracing::warn!(
+                    "seat_selection differs from the seat lock; the locked seats are used"
+                );
             }
             data.seat_selection = seats;
         }
-        if data.upgrades.as_ref().is_some_and(|u| !u.is_null() && u != &serde_json::json!({})) {
+        if data
+            .upgrades
+            .as_ref()
+            .is_some_and(|u| !u.is_null() && u != &serde_json::json!({}))
+        {
             tracing::warn!("booking_data.upgrades has no 12go equivalent; ignored");
         }
         let n = token.claims.seats as usize;
@@ -218,9 +236,15 @@ impl FunnelService {
         }
         let body = reserve_body(&form, &data);
         // From here a stopped process leaves an unknown outcome, not a free token.
-        let reserving = Idem::Reserving { ir: ir_id.to_string() };
+        let reserving = Idem::Reserving {
+            ir: ir_id.to_string(),
+        };
         Records { kv: &*self.kv }
-            .put(&idem_key(&req.booking_token), &reserving, token.remaining(self.clock.now()))
+            .put(
+                &idem_key(&req.booking_token),
+                &reserving,
+                token.remaining(self.clock.now()),
+            )
             .await
             .map_err(|e| not_sent(e.into()))?;
         let ctx = self.task_ctx(caller);
@@ -231,7 +255,10 @@ impl FunnelService {
                 if unknown {
                     tracing::error!(error = %e, "reserve outcome unknown; the token is blocked");
                 }
-                Err((FunnelError::upstream(Call::Reserve, &e, Some(&form)), unknown))
+                Err((
+                    FunnelError::upstream(Call::Reserve, &e, Some(&form)),
+                    unknown,
+                ))
             }
         }
     }

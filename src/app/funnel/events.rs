@@ -56,7 +56,9 @@ fn emit(event_type: &'static str, f: BookingFacts<'_>) {
         error: None,
     };
     match serde_json::to_string(&e) {
-        Ok(json) => tracing::info!(log_type = "business_event", business_event = %json, "{event_type}"),
+        Ok(json) => {
+            tracing::info!(log_type = "business_event", business_event = %json, "{event_type}")
+        }
         Err(err) => tracing::warn!(error = %err, "business event not serialized"),
     }
 }

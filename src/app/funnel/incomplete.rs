@@ -55,7 +55,13 @@ impl FunnelService {
 
     /// Stores the final outcome; a failure is logged (the client can still read
     /// the booking, or repeat the request and be answered from `idem`).
-    async fn close_record(&self, id: &str, client_id: &str, operation: Operation, outcome: &Outcome) {
+    async fn close_record(
+        &self,
+        id: &str,
+        client_id: &str,
+        operation: Operation,
+        outcome: &Outcome,
+    ) {
         let key = ir_key(id);
         let created_at = match self.records().get::<IrRecord>(&key).await {
             Ok(Some(r)) => r.created_at,

@@ -30,7 +30,8 @@ impl FunnelService {
         caller: &Caller,
         req: &ItineraryRequest,
     ) -> Result<Value, FunnelError> {
-        let id = ItineraryRef::parse(&req.itinerary_id).ok_or_else(FunnelError::invalid_itinerary_id)?;
+        let id =
+            ItineraryRef::parse(&req.itinerary_id).ok_or_else(FunnelError::invalid_itinerary_id)?;
         let seats = id.seats.or(req.pax).unwrap_or(1);
         let departure = DateTime::new(
             id.date.year(),

@@ -29,7 +29,11 @@ pub(super) fn quote_of(token: &VerifiedToken) -> Quote {
 
 impl FunnelService {
     /// Verifies a token for `client_id` (20 §8).
-    pub(super) fn verify(&self, token: &str, client_id: &str) -> Result<VerifiedToken, FunnelError> {
+    pub(super) fn verify(
+        &self,
+        token: &str,
+        client_id: &str,
+    ) -> Result<VerifiedToken, FunnelError> {
         self.keys
             .verify(token, client_id, self.clock.now())
             .map_err(FunnelError::token)
@@ -64,9 +68,7 @@ impl FunnelService {
         let unavailable: Vec<FieldError> = seats
             .iter()
             .enumerate()
-            .filter(|(i, s)| {
-                !map.available().any(|a| &a.id == *s) || seats[..*i].contains(s)
-            })
+            .filter(|(i, s)| !map.available().any(|a| &a.id == *s) || seats[..*i].contains(s))
             .map(|(i, _)| FieldError::new(format!("{path}[{i}]"), "Not available."))
             .collect();
         if !unavailable.is_empty() {

@@ -105,7 +105,10 @@ pub struct Records<'a> {
 }
 
 impl Records<'_> {
-    pub async fn get<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Result<Option<T>, StoreError> {
+    pub async fn get<T: for<'de> Deserialize<'de>>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
         Ok(self.kv.get(key).await?.and_then(|raw| {
             serde_json::from_slice(&raw)
                 .map_err(|e| tracing::warn!(key, error = %e, "unreadable state record ignored"))
@@ -113,12 +116,22 @@ impl Records<'_> {
         }))
     }
 
-    pub async fn put<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) -> Result<(), StoreError> {
+    pub async fn put<T: Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
         let raw = serde_json::to_vec(value).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         self.kv.put(key, &raw, ttl).await
     }
 
-    pub async fn create<T: Serialize>(&self, key: &str, value: &T, ttl: Duration) -> Result<bool, StoreError> {
+    pub async fn create<T: Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
         let raw = serde_json::to_vec(value).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         self.kv.put_if_absent(key, &raw, ttl).await
     }
@@ -145,6 +158,9 @@ mod tests {
     fn idem_records_are_tagged_json() {
         let raw = serde_json::to_string(&Idem::Reserved { bid: "42".into() }).unwrap();
         assert_eq!(raw, r#"{"state":"reserved","bid":"42"}"#);
-        assert_eq!(serde_json::to_string(&Idem::Unknown).unwrap(), r#"{"state":"unknown"}"#);
+        assert_eq!(
+            serde_json::to_string(&Idem::Unknown).unwrap(),
+            r#"{"state":"unknown"}"#
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! body (R), and 12go field errors → client paths (20 §10–§12).
 
 pub mod classify;
+pub mod input;
 pub mod model;
 pub mod pattern;
 pub mod price;
@@ -9,6 +10,7 @@ pub mod reserve;
 pub mod schema;
 
 pub use classify::{classify, ClassifiedForm, Family};
+pub use input::parse_booking_data;
 pub use model::{parse_checkout, CheckoutForm, CheckoutParseError};
 pub use price::{estimate, matches_total, Quote};
 pub use reserve::{client_field, map_field_errors, reserve_body, validate, BookingData};

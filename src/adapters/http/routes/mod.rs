@@ -2,5 +2,6 @@
 
 pub mod admin_stats;
 pub mod debug;
+pub mod funnel;
 pub mod health;
 pub mod search;

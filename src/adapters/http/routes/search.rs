@@ -78,7 +78,7 @@ pub async fn search(
         }
         Err(e) => {
             let error = EventError {
-                code: e.code.into(),
+                code: e.code.to_string(),
                 message: e.message.clone(),
             };
             (e.status.as_u16(), Vec::new(), 0, Some(error))
