@@ -29,7 +29,12 @@ impl KeyValue for FakeKv {
         self.0.lock().unwrap().insert(key.into(), value.to_vec());
         Ok(())
     }
-    async fn put_if_absent(&self, key: &str, value: &[u8], _: Duration) -> Result<bool, StoreError> {
+    async fn put_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        _: Duration,
+    ) -> Result<bool, StoreError> {
         let mut m = self.0.lock().unwrap();
         if m.contains_key(key) {
             return Ok(false);
@@ -147,14 +152,12 @@ async fn a_reserved_token_answers_already_reserved_without_calling_12go_again() 
     mock.expect_checkout()
         .times(1)
         .returning(|_, _| Ok(parse_checkout(FORM).unwrap()));
-    mock.expect_reserve()
-        .times(1)
-        .returning(|cart, body, _| {
-            assert_eq!(cart, "cart1");
-            assert_eq!(body["selected_seats_T0k"], "1A,1B");
-            assert_eq!(body["passenger[1][gender]"], "F");
-            Ok("42".into())
-        });
+    mock.expect_reserve().times(1).returning(|cart, body, _| {
+        assert_eq!(cart, "cart1");
+        assert_eq!(body["selected_seats_T0k"], "1A,1B");
+        assert_eq!(body["passenger[1][gender]"], "F");
+        Ok("42".into())
+    });
     mock.expect_booking()
         .times(1)
         .returning(|_, _| Ok(booking_answer("pending_client_confirmation")));
@@ -164,7 +167,10 @@ async fn a_reserved_token_answers_already_reserved_without_calling_12go_again() 
     let Answer::Done(Outcome::Booking(b)) = &first else {
         panic!("{first:?}")
     };
-    assert_eq!((b["id"].as_str(), b["status"].as_str()), (Some("42"), Some("reserved")));
+    assert_eq!(
+        (b["id"].as_str(), b["status"].as_str()),
+        (Some("42"), Some("reserved"))
+    );
     let again = svc.create_booking(&caller(), request(&t)).await;
     let Answer::Done(Outcome::Error(e)) = again else {
         panic!("{again:?}")
@@ -179,7 +185,9 @@ async fn an_ambiguous_reserve_blocks_the_token_and_is_never_resent() {
         let mut mock = MockTwelveGoBooking::new();
         with_form(&mut mock);
         let f = fault.clone();
-        mock.expect_reserve().times(1).returning(move |_, _, _| Err(f.clone()));
+        mock.expect_reserve()
+            .times(1)
+            .returning(move |_, _, _| Err(f.clone()));
         mock.expect_booking().times(0);
         let svc = service(mock, Arc::default());
         let t = token();
@@ -219,7 +227,10 @@ async fn a_clear_rejection_frees_the_token_for_a_corrected_retry() {
     };
     assert_eq!((e.status, e.code.as_str()), (422, "validation_failed"));
     assert_eq!(e.fields[0].field, "booking_data.passengers[1].first_name");
-    assert_eq!(code(&svc.create_booking(&caller(), request(&t)).await).0, 200);
+    assert_eq!(
+        code(&svc.create_booking(&caller(), request(&t)).await).0,
+        200
+    );
 }
 
 #[actix_rt::test]
@@ -243,20 +254,30 @@ async fn validation_failures_and_cost_mismatch_send_no_reserve() {
     // Quote 914 + seat 1A (457 − 457) + 1B (477 − 457) = 934.00.
     let mut wrong = request(&t);
     wrong.total_price = Some(Money::new(933.into(), Currency::new("THB")));
-    assert_eq!(code(&svc.create_booking(&caller(), wrong).await), (422, "cost_mismatch"));
+    assert_eq!(
+        code(&svc.create_booking(&caller(), wrong).await),
+        (422, "cost_mismatch")
+    );
 }
 
 #[actix_rt::test]
 async fn reserved_but_booking_details_failing_keeps_the_bid() {
     let mut mock = MockTwelveGoBooking::new();
     with_form(&mut mock);
-    mock.expect_reserve().times(1).returning(|_, _, _| Ok("42".into()));
-    mock.expect_booking().times(1).returning(|_, _| Err(failed(500)));
+    mock.expect_reserve()
+        .times(1)
+        .returning(|_, _, _| Ok("42".into()));
+    mock.expect_booking()
+        .times(1)
+        .returning(|_, _| Err(failed(500)));
     let svc = service(mock, Arc::default());
     let t = token();
     let mut ok = request(&t);
     ok.total_price = Some(Money::new(934.into(), Currency::new("thb")));
-    assert_eq!(code(&svc.create_booking(&caller(), ok).await), (502, "upstream_error"));
+    assert_eq!(
+        code(&svc.create_booking(&caller(), ok).await),
+        (502, "upstream_error")
+    );
     assert_eq!(
         code(&svc.create_booking(&caller(), request(&t)).await),
         (409, "already_reserved")
@@ -311,8 +332,14 @@ async fn confirm_precheck_refuses_confirmed_and_cancelled_bookings() {
 async fn incomplete_results_belong_to_their_client() {
     let kv = Arc::new(FakeKv::default());
     let svc = service(MockTwelveGoBooking::new(), kv);
-    let id = svc.open_record("acme", state::Operation::Create).await.unwrap();
-    assert_eq!(svc.incomplete_result("acme", &id).await, Answer::Accepted(id.clone()));
+    let id = svc
+        .open_record("acme", state::Operation::Create)
+        .await
+        .unwrap();
+    assert_eq!(
+        svc.incomplete_result("acme", &id).await,
+        Answer::Accepted(id.clone())
+    );
     assert_eq!(
         code(&svc.incomplete_result("other", &id).await),
         (404, "incomplete_results_not_found")
