@@ -1,5 +1,6 @@
 //! The awc client against wiremock as a fake 12go.
 
+mod booking;
 mod recheck;
 mod search;
 
@@ -89,6 +90,8 @@ fn default_config_matches_the_spec() {
     let cfg = TwelveGoClientConfig::new(Url::parse("http://127.0.0.1/").unwrap());
     assert_eq!(cfg.read_timeout, Duration::from_secs(10));
     assert_eq!(cfg.recheck_timeout, Duration::from_secs(300));
+    assert_eq!(cfg.reserve_timeout, Duration::from_secs(60));
+    assert_eq!(cfg.confirm_timeout, Duration::from_secs(60));
     assert_eq!(cfg.connect_timeout, Duration::from_secs(3));
     assert_eq!(cfg.retry_max, 2);
     assert_eq!(cfg.max_body_bytes, 16 * 1024 * 1024);
