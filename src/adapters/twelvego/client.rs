@@ -88,7 +88,7 @@ impl AwcTwelveGo {
         let span = tracing::info_span!(
             "12go.request",
             endpoint,
-            resource.name = format!("{} {endpoint}", out.policy.method()),
+            resource.name = resource_name(out.policy, endpoint),
             http.status_code = Empty,
             retry = 0u32,
             upstream.error_type = Empty,
@@ -243,6 +243,12 @@ impl AwcTwelveGo {
     }
 }
 
+/// The span resource: method and route template (`POST /reserve/{cart_id}`),
+/// never a URL.
+fn resource_name(policy: Policy, template: &str) -> String {
+    format!("{} {template}", policy.method())
+}
+
 /// The stable metric name of a 12go route template (40 §7.3).
 fn metric_endpoint(template: &str) -> &'static str {
     let first = template.trim_start_matches('/').split('/').next();
@@ -285,6 +291,20 @@ mod tests {
         ] {
             assert_eq!(metric_endpoint(template), name, "{template}");
         }
+    }
+
+    #[test]
+    fn resource_names_are_method_and_template() {
+        let post = Policy::Post(Duration::from_secs(60));
+        assert_eq!(
+            resource_name(post, "/reserve/{cart_id}"),
+            "POST /reserve/{cart_id}"
+        );
+        assert_eq!(
+            resource_name(Policy::Read, "/booking/{bid}"),
+            "GET /booking/{bid}"
+        );
+        assert_eq!(resource_name(Policy::Recheck, "/searchr"), "GET /searchr");
     }
 
     #[test]

@@ -31,7 +31,7 @@ fn reserve_body() -> Map<String, Value> {
 
 /// The six calls, driven uniformly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Call {
+pub(super) enum Call {
     Trip,
     Cart,
     Checkout,
@@ -42,12 +42,26 @@ enum Call {
 
 use Call::*;
 
-const ALL: [Call; 6] = [Trip, Cart, Checkout, Reserve, Confirm, Booking];
-const POSTS: [Call; 3] = [Cart, Reserve, Confirm];
-const GETS: [Call; 3] = [Trip, Checkout, Booking];
+impl Call {
+    /// The `endpoint` metric tag.
+    pub(super) fn metric(self) -> &'static str {
+        match self {
+            Trip => "trip",
+            Cart => "cart",
+            Checkout => "checkout",
+            Reserve => "reserve",
+            Confirm => "confirm",
+            Booking => "booking",
+        }
+    }
+}
+
+pub(super) const ALL: [Call; 6] = [Trip, Cart, Checkout, Reserve, Confirm, Booking];
+pub(super) const POSTS: [Call; 3] = [Cart, Reserve, Confirm];
+pub(super) const GETS: [Call; 3] = [Trip, Checkout, Booking];
 
 impl Call {
-    fn method(self) -> &'static str {
+    pub(super) fn method(self) -> &'static str {
         if POSTS.contains(&self) {
             "POST"
         } else {
@@ -55,7 +69,7 @@ impl Call {
         }
     }
 
-    fn path(self) -> String {
+    pub(super) fn path(self) -> String {
         match self {
             Trip => format!("/trip/{TRIP_KEY}/2026-05-01-08-30-00"),
             Cart => format!("/cart/{TRIP_KEY}/2026-05-01-08-30-00"),
@@ -66,7 +80,7 @@ impl Call {
         }
     }
 
-    fn ok_body(self) -> &'static str {
+    pub(super) fn ok_body(self) -> &'static str {
         match self {
             Trip => ANSWER,
             Cart => r#""c4rt1d""#,
@@ -77,7 +91,11 @@ impl Call {
         }
     }
 
-    async fn invoke(self, tg: &AwcTwelveGo, ctx: &CallContext) -> Result<(), UpstreamError> {
+    pub(super) async fn invoke(
+        self,
+        tg: &AwcTwelveGo,
+        ctx: &CallContext,
+    ) -> Result<(), UpstreamError> {
         match self {
             Trip => tg.trip(&trip_call(), ctx).await.map(drop),
             Cart => tg.add_to_cart(&trip_call(), ctx).await.map(drop),
@@ -89,7 +107,12 @@ impl Call {
     }
 }
 
-async fn mount_call(server: &MockServer, call: Call, response: ResponseTemplate, times: u64) {
+pub(super) async fn mount_call(
+    server: &MockServer,
+    call: Call,
+    response: ResponseTemplate,
+    times: u64,
+) {
     Mock::given(method(call.method()))
         .and(path(call.path()))
         .respond_with(response)

@@ -3,6 +3,7 @@
 mod booking;
 mod recheck;
 mod search;
+mod telemetry;
 
 use std::time::{Duration, Instant};
 use url::Url;
@@ -76,6 +77,20 @@ fn status(status: u16, empty_object_body: bool, retry_after: Option<u64>) -> Ups
         empty_object_body,
         retry_after,
         rejection: crate::domain::upstream::Rejection::default(),
+    }
+}
+
+/// A log writer the test can read back.
+#[derive(Clone, Default)]
+struct Capture(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
