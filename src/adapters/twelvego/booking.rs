@@ -14,12 +14,12 @@ use crate::domain::twelvego::{BookingAnswer, SearchAnswer};
 use crate::domain::upstream::UpstreamError;
 use crate::ports::twelvego::{CallContext, TripCall, TwelveGoBooking};
 
-const TRIP: &str = "/trip/{trip_key}/{dt}";
-const CART: &str = "/cart/{trip_key}/{dt}";
-const CHECKOUT: &str = "/checkout/{cart_id}";
-const RESERVE: &str = "/reserve/{cart_id}";
-const CONFIRM: &str = "/confirm/{bid}";
-const BOOKING: &str = "/booking/{bid}";
+pub(super) const TRIP: &str = "/trip/{trip_key}/{dt}";
+pub(super) const CART: &str = "/cart/{trip_key}/{dt}";
+pub(super) const CHECKOUT: &str = "/checkout/{cart_id}";
+pub(super) const RESERVE: &str = "/reserve/{cart_id}";
+pub(super) const CONFIRM: &str = "/confirm/{bid}";
+pub(super) const BOOKING: &str = "/booking/{bid}";
 
 /// The path date-time: local departure as `YYYY-MM-DD-HH-mm-00`.
 pub(super) fn path_datetime(dt: DateTime) -> String {

@@ -9,12 +9,13 @@ use tracing::field::Empty;
 use tracing::Instrument;
 use url::Url;
 
+use super::booking::{BOOKING, CART, CHECKOUT, CONFIRM, RESERVE, TRIP};
 use super::classify::{
     classify_answer, classify_payload_error, classify_send_error, log_failure, retry_after_secs,
     RawAnswer,
 };
 use super::redact::redact_url;
-use super::{retry, AwcTwelveGo};
+use super::{retry, AwcTwelveGo, SEARCH};
 use crate::adapters::telemetry::propagation;
 use crate::domain::upstream::UpstreamError;
 use crate::ports::twelvego::CallContext;
@@ -251,16 +252,15 @@ fn resource_name(policy: Policy, template: &str) -> String {
 
 /// The stable metric name of a 12go route template (40 §7.3).
 fn metric_endpoint(template: &str) -> &'static str {
-    let first = template.trim_start_matches('/').split('/').next();
-    match first.unwrap_or_default() {
-        "search" => "search",
-        "searchr" | "searchpm" | "recheckpa" | "recheck" => "recheck",
-        "trip" => "trip",
-        "cart" => "cart",
-        "checkout" => "checkout",
-        "reserve" => "reserve",
-        "confirm" => "confirm",
-        "booking" => "booking",
+    match template {
+        SEARCH => "search",
+        "/searchr" | "/searchpm" | "/recheckpa" | "/recheck/other" => "recheck",
+        TRIP => "trip",
+        CART => "cart",
+        CHECKOUT => "checkout",
+        RESERVE => "reserve",
+        CONFIRM => "confirm",
+        BOOKING => "booking",
         _ => "other",
     }
 }
@@ -281,6 +281,7 @@ mod tests {
             ("/searchpm", "recheck"),
             ("/recheckpa", "recheck"),
             ("/recheck/other", "recheck"),
+            ("/recheck/elsewhere", "other"),
             ("/trip/{trip_key}/{dt}", "trip"),
             ("/cart/{trip_key}/{dt}", "cart"),
             ("/checkout/{cart_id}", "checkout"),
@@ -288,6 +289,7 @@ mod tests {
             ("/confirm/{bid}", "confirm"),
             ("/booking/{bid}", "booking"),
             ("/somewhere", "other"),
+            ("/booking/{bid}/refund", "other"),
         ] {
             assert_eq!(metric_endpoint(template), name, "{template}");
         }

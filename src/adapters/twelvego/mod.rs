@@ -31,6 +31,8 @@ use redact::{is_key_param, redact_url};
 const KEEP_ALIVE: Duration = Duration::from_secs(90);
 const CONN_LIFETIME: Duration = Duration::from_secs(300);
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The U1 route template.
+const SEARCH: &str = "/search/{from}/{to}/{date}";
 /// Settings of the 12go client (00 §12).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwelveGoClientConfig {
@@ -177,12 +179,10 @@ impl TwelveGo for AwcTwelveGo {
         ctx: &CallContext,
     ) -> Result<SearchAnswer, UpstreamError> {
         let url = self.search_url(call, &ctx.key);
-        let body = self
-            .get(url, "/search/{from}/{to}/{date}", ctx, Policy::Read)
-            .await?;
+        let body = self.get(url, SEARCH, ctx, Policy::Read).await?;
         SearchAnswer::from_slice(&body).map_err(|err| {
             tracing::warn!(
-                endpoint = "/search/{from}/{to}/{date}",
+                endpoint = SEARCH,
                 error = %err,
                 "12go search answer did not parse"
             );
