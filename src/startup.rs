@@ -416,6 +416,8 @@ fn backend(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::Result<Bac
     cfg.read_timeout = Duration::from_millis(settings.twelvego_timeout_ms);
     cfg.connect_timeout = Duration::from_millis(settings.twelvego_connect_timeout_ms);
     cfg.recheck_timeout = Duration::from_millis(settings.twelvego_recheck_timeout_ms);
+    cfg.reserve_timeout = Duration::from_millis(settings.twelvego_reserve_timeout_ms);
+    cfg.confirm_timeout = Duration::from_millis(settings.twelvego_confirm_timeout_ms);
     cfg.retry_max = settings.twelvego_retry_max;
     cfg.max_body_bytes = settings.twelvego_max_body_bytes;
     cfg.pool_max = settings.twelvego_pool_max;
