@@ -3,17 +3,24 @@
 //! [`Sandbox`] answers the `TwelveGo` port in-process; [`http::configure`] serves the
 //! same answers over 12go's wire format (the `twelvego-sandbox` binary).
 
+pub mod booking;
+pub mod booking_routes;
+pub mod checkout;
+pub mod confirm;
 pub mod generate;
 pub mod http;
 pub mod inventory;
 pub mod key;
+mod port;
+pub mod reserve;
 pub mod rng;
 pub mod routes;
 pub mod world;
 
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub use inventory::{find_trip, recheck_urls, search, SandboxError};
 pub use key::{decode_trip_key, TripKey};
@@ -26,11 +33,19 @@ use crate::ports::twelvego::{CallContext, SearchCall, TwelveGo};
 /// Base URL of the in-process sandbox; `.invalid` never resolves, so nothing leaks out.
 pub const DEFAULT_BASE_URL: &str = "http://sandbox.12go.invalid";
 
-/// In-process 12go. Cloning shares the recheck counter.
+/// How long a Pending booking stays `pending` after C, by default.
+pub const PENDING_DELAY: Duration = Duration::from_secs(30);
+
+/// In-process 12go. Cloning shares the recheck counter, carts and bookings.
 #[derive(Debug, Clone)]
 pub struct Sandbox {
     base_url: String,
     rechecks: Arc<AtomicUsize>,
+    books: Arc<Mutex<booking::Books>>,
+    /// `None`: Pending bookings never get confirmed.
+    pending_delay: Option<Duration>,
+    /// Added to every funnel answer (`SANDBOX_SLOW_MS` in the binary).
+    latency: Duration,
 }
 
 impl Default for Sandbox {
@@ -44,7 +59,24 @@ impl Sandbox {
         Self {
             base_url: base_url.into().trim_end_matches('/').to_string(),
             rechecks: Arc::new(AtomicUsize::new(0)),
+            books: Arc::default(),
+            pending_delay: Some(PENDING_DELAY),
+            latency: Duration::ZERO,
         }
+    }
+
+    /// How long Pending bookings stay `pending` after C (`None`: for ever).
+    #[must_use]
+    pub fn with_pending_delay(mut self, delay: Option<Duration>) -> Self {
+        self.pending_delay = delay;
+        self
+    }
+
+    /// A delay added to every funnel answer (T, A, S, R, C, B).
+    #[must_use]
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
     }
 
     /// The host recheck URLs point to.
@@ -176,58 +208,5 @@ mod tests {
             );
         }
         assert_eq!(shared.recheck_calls(), 2);
-    }
-}
-
-/// Placeholder until the funnel calls are implemented here: 501 for every call.
-#[async_trait(?Send)]
-impl crate::ports::twelvego::TwelveGoBooking for Sandbox {
-    async fn trip(
-        &self,
-        _: &crate::ports::twelvego::TripCall,
-        _: &CallContext,
-    ) -> Result<SearchAnswer, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn add_to_cart(
-        &self,
-        _: &crate::ports::twelvego::TripCall,
-        _: &CallContext,
-    ) -> Result<String, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn checkout(
-        &self,
-        _: &str,
-        _: &CallContext,
-    ) -> Result<crate::domain::checkout::CheckoutForm, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn reserve(
-        &self,
-        _: &str,
-        _: &serde_json::Map<String, serde_json::Value>,
-        _: &CallContext,
-    ) -> Result<String, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn confirm(&self, _: &str, _: &CallContext) -> Result<(), UpstreamError> {
-        Err(not_yet())
-    }
-    async fn booking(
-        &self,
-        _: &str,
-        _: &CallContext,
-    ) -> Result<crate::domain::twelvego::BookingAnswer, UpstreamError> {
-        Err(not_yet())
-    }
-}
-
-fn not_yet() -> UpstreamError {
-    UpstreamError::Status {
-        status: 501,
-        empty_object_body: false,
-        retry_after: None,
-        rejection: Default::default(),
     }
 }
