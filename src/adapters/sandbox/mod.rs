@@ -7,6 +7,8 @@ pub mod booking;
 pub mod booking_routes;
 pub mod checkout;
 pub mod confirm;
+#[cfg(test)]
+pub mod funnel_fixtures;
 pub mod generate;
 pub mod http;
 pub mod inventory;
@@ -15,6 +17,7 @@ mod port;
 pub mod reserve;
 pub mod rng;
 pub mod routes;
+pub mod state;
 pub mod world;
 
 use async_trait::async_trait;
