@@ -10,8 +10,10 @@ use crate::domain::checkout::reserve::PassengerData;
 use crate::domain::checkout::{checkout_form, reserve_body, BookingData, ClassifiedForm};
 use crate::domain::ids::Place;
 use crate::domain::secret::Secret;
-use crate::domain::twelvego::{TravelOption, Trip};
+use crate::domain::twelvego::{Price, TravelOption, Trip};
+use crate::domain::upstream::{Rejection, UpstreamError};
 use crate::ports::twelvego::{CallContext, SearchCall, TripCall};
+use rust_decimal::Decimal;
 
 pub const BASE: &str = "http://sandbox.12go.invalid";
 
@@ -113,4 +115,17 @@ pub fn form_and_body(form: &Value, seats: u8) -> (ClassifiedForm, Map<String, Va
     crate::domain::checkout::validate(&form, &data, usize::from(seats)).unwrap();
     let body = reserve_body(&form, &data);
     (form, body)
+}
+
+pub fn status<T: std::fmt::Debug>(r: Result<T, UpstreamError>) -> (u16, Rejection) {
+    match r {
+        Err(UpstreamError::Status {
+            status, rejection, ..
+        }) => (status, rejection),
+        other => panic!("not a status: {other:?}"),
+    }
+}
+
+pub fn value(p: &Option<Price>) -> Decimal {
+    p.as_ref().unwrap().value.unwrap()
 }

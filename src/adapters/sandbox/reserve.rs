@@ -185,3 +185,7 @@ impl Sandbox {
         Ok((bid.to_string(), delay))
     }
 }
+
+#[cfg(test)]
+#[path = "reserve_tests.rs"]
+mod tests;
