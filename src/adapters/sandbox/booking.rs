@@ -1,5 +1,5 @@
 //! The booking funnel's state and logic (T, A, S, R, C, B), shared by the in-process
-//! port ([`super::port`]) and the HTTP routes ([`super::booking_routes`]).
+//! port (`TwelveGoBooking for Sandbox`) and the HTTP routes ([`super::booking_routes`]).
 //!
 //! Carts and bookings live in memory, shared by clones of one [`Sandbox`], each map
 //! bounded to [`CAPACITY`] entries (the oldest is evicted). Errors are [`FunnelError`]:

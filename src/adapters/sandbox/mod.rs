@@ -1,7 +1,37 @@
 //! The embedded 12go sandbox: a deterministic stand-in for 12go behind the same port.
 //!
-//! [`Sandbox`] answers the `TwelveGo` port in-process; [`http::configure`] serves the
-//! same answers over 12go's wire format (the `twelvego-sandbox` binary).
+//! [`Sandbox`] answers the `TwelveGo` and `TwelveGoBooking` ports in-process;
+//! [`http::configure_shared`] serves the same answers over 12go's wire format (the
+//! `twelvego-sandbox` binary). Both go through one implementation ([`booking`],
+//! [`checkout`], [`reserve`], [`confirm`]); the HTTP layer only parses and serializes.
+//!
+//! # Booking funnel
+//!
+//! - **T** `GET /trip/{key}/{YYYY-MM-DD-HH-mm-ss}?seats=n`: the trip search has for that
+//!   key at exactly that departure (else 404), only the keyed travel option, prices
+//!   for all `n` seats (search's one-seat prices × n), `params.bookable`.
+//! - **A** `POST /cart/…`: a cart id, a bare JSON string of 8 hex digits; fewer than `n`
+//!   bookable seats (or `is_bookable` 0) → 400 `Trip is no longer available`.
+//! - **S** `GET /checkout/{cart}`: the flat form, stable for a cart; dynamic keys embed a
+//!   cart token. What it offers is decided by the trip key ([`checkout::Profile`]):
+//!   seat map ~40 % of trips, pick-up points ~30 %, travel documents ~30 %, baggage
+//!   ~50 %, and a required unknown key (`insurance_opt_in` or
+//!   `passenger[0][hotel_name]`) 1 trip in 10.
+//! - **R** `POST /reserve/{cart}`: required keys, select values, patterns, dates, seat
+//!   picks → 422 `{"fields":{key:"Required"|"Invalid"|…},"messages":["Validation failed"]}`;
+//!   a cart already reserved → 400 `Cart already used`; else `{"bid":"7000…"}` and a
+//!   booking `pending_client_confirmation` priced with its seat and baggage add-ons.
+//! - **C** `POST /confirm/{bid}` → `{"bid":n}`: Instant options (`confirmation_time` 0,
+//!   ~75 % of options) become `confirmed` with a tracker and ticket URL; Pending ones
+//!   become `pending` and are `confirmed` by the first B after the pending delay
+//!   (default 30 s, [`Sandbox::with_pending_delay`], `None` = never). C again → 400.
+//! - **B** `GET /booking/{bid}`: the 30 §6 shape. Unknown carts and bids → 404; a
+//!   missing or empty key → 401 everywhere.
+//!
+//! Slow answers (opt-in): R and C wait [`booking::SLOW`] (25 s) when the booking's
+//! contact e-mail has the local part `slow` (`slow@example.com`); every funnel answer
+//! also waits [`Sandbox::with_latency`] (`SANDBOX_SLOW_MS` in the binary). Carts and
+//! bookings are kept in memory, [`booking::CAPACITY`] of each, oldest evicted.
 
 pub mod booking;
 pub mod booking_routes;

@@ -103,7 +103,7 @@ pub struct Booking {
     pub created_on: i64,
     pub stamp: i64,
     pub ticket_url: String,
-    /// Extra wait of R and C for this booking ([`SLOW`] or zero).
+    /// Extra wait of R and C for this booking ([`super::booking::SLOW`] or zero).
     pub delay: Duration,
     /// Minutes (0 = Instant).
     pub confirmation_time: i64,
