@@ -110,7 +110,10 @@ mod tests {
     }
 
     fn quote(net: &str, seats: u32) -> Quote {
-        Quote { net: thb(net), seats }
+        Quote {
+            net: thb(net),
+            seats,
+        }
     }
 
     fn data(json: serde_json::Value) -> BookingData {
@@ -120,10 +123,22 @@ mod tests {
     #[test]
     fn seat_addons_are_measured_against_the_quoted_per_seat_price() {
         let form = fixture("spec-example");
-        let map = form.find(&Family::Seat).unwrap().field.seatmap.clone().unwrap();
+        let map = form
+            .find(&Family::Seat)
+            .unwrap()
+            .field
+            .seatmap
+            .clone()
+            .unwrap();
         // 914 / 2 = 457: 1A (457) costs nothing extra, 1B (477) 20.
         let a = seat_addons(&map, Some(&quote("914", 2)));
-        assert_eq!(a, [("1A".into(), Some(thb("0"))), ("1B".into(), Some(thb("20")))]);
+        assert_eq!(
+            a,
+            [
+                ("1A".into(), Some(thb("0"))),
+                ("1B".into(), Some(thb("20")))
+            ]
+        );
         // Never below zero.
         let a = seat_addons(&map, Some(&quote("1000", 2)));
         assert_eq!(a[0].1, Some(thb("0")));
@@ -143,9 +158,15 @@ mod tests {
     #[test]
     fn the_cost_check_is_exact_at_minor_units_and_ignores_currency_case() {
         let est = thb("1134");
-        assert!(matches_total(&Money::new(Decimal::from_str("1134.00").unwrap(), Currency::new("thb")), &est));
+        assert!(matches_total(
+            &Money::new(Decimal::from_str("1134.00").unwrap(), Currency::new("thb")),
+            &est
+        ));
         assert!(matches_total(&thb("1134.004"), &est));
         assert!(!matches_total(&thb("1134.01"), &est));
-        assert!(!matches_total(&Money::new(Decimal::from(1134), Currency::new("USD")), &est));
+        assert!(!matches_total(
+            &Money::new(Decimal::from(1134), Currency::new("USD")),
+            &est
+        ));
     }
 }
