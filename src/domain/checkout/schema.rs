@@ -36,10 +36,13 @@ pub fn field_schema(f: &ClassifiedField, kind: PaxKind) -> Value {
     let mut s = Map::new();
     s.insert("type".into(), json!("string"));
     if is_select(f) {
+        // 12go repeats options across groups ("Popular", "All"): list each once.
+        let mut seen = std::collections::HashSet::new();
         let any: Vec<Value> = f
             .field
             .options
             .iter()
+            .filter(|o| seen.insert(o.value.as_str()))
             .map(|o| {
                 let mut e = json!({"const": o.value, "title": o.text});
                 if let Some(p) = &o.price {

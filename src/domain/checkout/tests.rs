@@ -299,3 +299,21 @@ fn malformed_parts_do_not_drop_the_field() {
     let m = &v.passenger("middle_name").unwrap().field;
     assert!(!m.required && m.kind == "input" && m.title.is_none());
 }
+
+#[test]
+fn options_repeated_across_groups_are_listed_once() {
+    let form = classify(
+        &parse_checkout(
+            r#"{"passenger[0][country_id]":{"type":"select","required":true,"options":[
+            {"value":null,"text":"Popular","values":[{"value":"TH","text":"Thailand"}]},
+            {"value":null,"text":"All","values":[{"value":"AR","text":"Argentina"},{"value":"TH","text":"Thailand"}]}]}}"#,
+        )
+        .unwrap(),
+    );
+    let s = booking_schema(&form, 1, None);
+    let any = &s["properties"]["passengers"]["items"]["properties"]["nationality"]["anyOf"];
+    assert_eq!(
+        any,
+        &serde_json::json!([{"const":"TH","title":"Thailand"},{"const":"AR","title":"Argentina"}])
+    );
+}
