@@ -3,7 +3,8 @@
 //! Every station pair is generated on its own from a PRNG seeded with a stable hash
 //! of (origin station, destination station, date), so a province search is exactly
 //! the union of its station-pair searches and a trip can be found again from its key
-//! and date. Nothing depends on the clock, the requested seats or process state.
+//! and date. Nothing depends on the clock or process state; prices are totals
+//! for the requested seats.
 //!
 //! Recheck rule: `recheck` is non-empty iff the searched destination place is
 //! province 44 (two URLs: `/searchr` and `/searchpm`) or station 11553 (one URL:
@@ -87,6 +88,13 @@ pub fn search(call: &SearchCall, base_url: &str) -> Result<SearchAnswer, Sandbox
     answer
         .trips
         .sort_by(|a, b| (first_dep(a), &a.id).cmp(&(first_dep(b), &b.id)));
+    // Like 12go (20 §9), prices for `seats` passengers are totals for all of them.
+    for o in answer.trips.iter_mut().flat_map(|t| &mut t.travel_options) {
+        o.price = super::booking::times(&o.price, call.seats);
+        o.netprice = super::booking::times(&o.netprice, call.seats);
+        o.agfee = super::booking::times(&o.agfee, call.seats);
+        o.sysfee = super::booking::times(&o.sysfee, call.seats);
+    }
     for seg in answer.trips.iter().flat_map(|t| &t.segments) {
         stations.extend(seg.from.into_iter().chain(seg.to));
         if let Some(op) = seg.operator.and_then(world::operator) {

@@ -117,6 +117,7 @@ pub struct Books {
     pub carts: Bounded<Cart>,
     pub bookings: Bounded<Booking>,
     issued: u64,
+    bids: u64,
 }
 
 impl Books {
@@ -136,7 +137,8 @@ impl Books {
 
     /// A fresh booking id (8 digits).
     pub fn next_bid(&mut self) -> u64 {
-        self.issued += 1;
-        70_000_000 + self.issued
+        // Its own counter: the first booking of a process is always 70000001.
+        self.bids += 1;
+        70_000_000 + self.bids
     }
 }
