@@ -3,6 +3,7 @@
 //! receives it (20 §4, 40 §3).
 
 #[path = "../common/redis_server.rs"]
+#[allow(dead_code)]
 mod redis_server;
 
 use connect_api::domain::booking_token::{BookingTokenKeys, Nonce, TokenClaims};
