@@ -209,6 +209,11 @@ impl FunnelService {
         {
             tracing::warn!("booking_data.upgrades has no 12go equivalent; ignored");
         }
+        for name in data.additional_fields.keys() {
+            if !form.additional().any(|(known, _)| known == name) {
+                tracing::warn!(field = %name, "additional_fields entry not in this checkout form; ignored");
+            }
+        }
         let n = token.claims.seats as usize;
         let mut fields = Vec::new();
         if data.passengers.len() != n {
