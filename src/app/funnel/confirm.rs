@@ -64,8 +64,16 @@ impl FunnelService {
             let _ = Records { kv: &*svc.kv }.delete(&key).await;
             result
         };
-        self.within_budget(started, ir_id, &caller.client_id, Operation::Confirm, work)
-            .await
+        let deadline = caller.ctx.deadline;
+        self.within_budget(
+            started,
+            deadline,
+            ir_id,
+            &caller.client_id,
+            Operation::Confirm,
+            work,
+        )
+        .await
     }
 
     async fn confirm_task(

@@ -47,8 +47,16 @@ impl FunnelService {
         let (task_caller, client_id) = (caller.clone(), caller.client_id.clone());
         let id = ir_id.clone();
         let work = async move { svc.create_task(&task_caller, &req, &verified, &id).await };
-        self.within_budget(started, ir_id, &client_id, Operation::Create, work)
-            .await
+        let deadline = caller.ctx.deadline;
+        self.within_budget(
+            started,
+            deadline,
+            ir_id,
+            &client_id,
+            Operation::Create,
+            work,
+        )
+        .await
     }
 
     /// Step 3: set `idem` = pending only if absent, else answer from it. The

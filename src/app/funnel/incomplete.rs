@@ -85,10 +85,12 @@ impl FunnelService {
     }
 
     /// Runs `work` in a task, records its outcome under `ir_id`, and answers it if
-    /// it ends before `started + sync_budget`; otherwise `Accepted(ir_id)`.
+    /// it ends before `started + sync_budget` (or the request deadline, if sooner);
+    /// otherwise `Accepted(ir_id)`.
     pub(super) async fn within_budget(
         &self,
         started: Instant,
+        deadline: Instant,
         ir_id: String,
         client_id: &str,
         operation: Operation,
@@ -103,7 +105,7 @@ impl FunnelService {
             svc.close_record(&id, &client, operation, &outcome).await;
             outcome
         });
-        let budget_end = started + self.settings.sync_budget;
+        let budget_end = (started + self.settings.sync_budget).min(deadline);
         match tokio::time::timeout_at(budget_end.into(), handle).await {
             Ok(Ok(outcome)) => Answer::Done(outcome),
             Ok(Err(e)) => {

@@ -156,6 +156,15 @@ fn member<'a>(body: &'a Value, name: &str) -> Result<&'a Value, ApiError> {
         .ok_or_else(|| ApiError::invalid_body(format!("`{name}` is required.")))
 }
 
+/// `booking_data`, which must be a JSON object.
+fn booking_data_of(body: &Value) -> Result<&Value, ApiError> {
+    let data = member(body, "booking_data")?;
+    if !data.is_object() {
+        return Err(ApiError::invalid_body("`booking_data` must be an object."));
+    }
+    Ok(data)
+}
+
 fn token_of(body: &Value) -> Result<String, ApiError> {
     member(body, "booking_token")?
         .as_str()
@@ -186,7 +195,7 @@ pub async fn lock_seats(
 ) -> Result<HttpResponse, ApiError> {
     reject_version_as_client(&req)?;
     let token = token_of(&body)?;
-    let data = member(&body, "booking_data")?;
+    let data = booking_data_of(&body)?;
     let seats: Vec<String> = match data.get("seat_selection") {
         Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
             .iter()
@@ -266,7 +275,7 @@ pub async fn create_booking(
 ) -> Result<HttpResponse, ApiError> {
     reject_version_as_client(&req)?;
     let token = token_of(&body)?;
-    let data = member(&body, "booking_data")?;
+    let data = booking_data_of(&body)?;
     let total = total_price(&body);
     let parsed = parse_booking_data(data);
     let (booking_data, total_price) = match (parsed, total) {
