@@ -249,3 +249,167 @@ async fn sigterm_lets_an_in_flight_search_finish_refuses_new_connections_and_exi
     assert!(refused, "new connections must be refused while draining");
     assert_eq!(wait_exit(&mut api, "after draining").await, Some(0));
 }
+
+/// A value the field's schema accepts: the first option of an enum, else a
+/// plausible value by name.
+fn sample(name: &str, schema: &serde_json::Value) -> serde_json::Value {
+    if let Some(first) = schema["anyOf"].as_array().and_then(|a| a.first()) {
+        return first["const"].clone();
+    }
+    if schema["type"] == "boolean" {
+        return serde_json::json!(false);
+    }
+    let v = match name {
+        "first_name" => "John",
+        "last_name" => "Doe",
+        "middle_name" => "Quincy",
+        "email" => "a@b.co",
+        "mobile_phone" => "+66812345678",
+        "id_number" => "AB123456",
+        "id_expiry_date" | "id_issue_date" => "2030-01-01",
+        _ if schema["format"] == "date" => "1990-01-01",
+        _ => "Riverside",
+    };
+    serde_json::json!(v)
+}
+
+/// `booking_data` with every required member of `booking_schema` filled.
+fn fill(schema: &serde_json::Value) -> serde_json::Value {
+    let required = |s: &serde_json::Value| -> Vec<String> {
+        s["required"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let props = &schema["properties"];
+    let mut data = serde_json::json!({
+        "email": sample("email", &props["email"]),
+        "mobile_phone": sample("mobile_phone", &props["mobile_phone"]),
+        "additional_fields": {},
+    });
+    let extra = &props["additional_fields"];
+    for name in required(extra) {
+        data["additional_fields"][&name] = sample(&name, &extra["properties"][&name]);
+    }
+    let pax = &props["passengers"];
+    let n = pax["minItems"].as_u64().unwrap_or(1);
+    let item = &pax["items"];
+    let passengers: Vec<serde_json::Value> = (0..n)
+        .map(|_| {
+            let mut p = serde_json::json!({});
+            for name in required(item) {
+                p[&name] = sample(&name, &item["properties"][&name]);
+            }
+            p
+        })
+        .collect();
+    data["passengers"] = serde_json::json!(passengers);
+    data
+}
+
+#[tokio::test]
+async fn search_itinerary_book_and_confirm_through_both_processes() {
+    // Arrange
+    let (_sandbox, sandbox_port) = start_sandbox();
+    let registry = common::write_registry("");
+    let (port, admin) = (free_port(), free_port());
+    let api = Command::new(env!("CARGO_BIN_EXE_connect-api"))
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("ADMIN_PORT", admin.to_string())
+        .env(
+            "TWELVEGO_BASE_URL",
+            format!("http://127.0.0.1:{sandbox_port}"),
+        )
+        .env("CLIENTS_FILE", &registry)
+        .env("BOOKING_TOKEN_SECRETS", common::TEST_TOKEN_SECRET)
+        .env(common::TEST_12GO_KEY_VAR, "e2e-key")
+        .env("LOG_LEVEL", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _api = Proc(api);
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}/v1/acme");
+    wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;
+    let get = |url: String| client.get(url).header("x-api-key", "acme-key").send();
+    let date = common::future_date();
+    let found: serde_json::Value = get(format!(
+        "{base}/itineraries?departures[]=3&arrivals[]=4&departure_date={date}&pax=2"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let instant = found["itineraries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["confirmation_type"] == "Instant")
+        .expect("an Instant itinerary");
+    let id = instant["id"].as_str().unwrap();
+
+    // Act: GetItinerary, CreateBooking, ConfirmBooking over the real awc adapter.
+    let res = get(format!("{base}/itineraries/{id}")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let it: serde_json::Value = res.json().await.unwrap();
+    let it = &it["itineraries"][0];
+    assert_eq!(it["id"], id);
+    assert_eq!(it["pricing"]["net_price"], instant["pricing"]["net_price"]);
+    let token = it["booking_token"].as_str().unwrap();
+    let body = serde_json::json!({
+        "booking_token": token,
+        "total_price": it["pricing"]["net_price"],
+        "booking_data": fill(&it["booking_schema"]),
+    });
+    let created = client
+        .post(format!("{base}/bookings"))
+        .header("x-api-key", "acme-key")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = created.status();
+    let booking: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(status, 200, "{booking}");
+    let again = client
+        .post(format!("{base}/bookings"))
+        .header("x-api-key", "acme-key")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let confirmed = client
+        .post(format!(
+            "{base}/bookings/{}/confirm",
+            booking["id"].as_str().unwrap()
+        ))
+        .header("x-api-key", "acme-key")
+        .send()
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(booking["status"], "reserved");
+    assert_eq!(booking["passenger_count"], 2);
+    assert_eq!(booking["total_price"], it["pricing"]["net_price"]);
+    assert_eq!(again.status(), 409);
+    assert_eq!(
+        again.headers()["location"].to_str().unwrap(),
+        format!("/v1/acme/bookings/{}", booking["id"].as_str().unwrap())
+    );
+    assert_eq!(confirmed.status(), 200);
+    let confirmed: serde_json::Value = confirmed.json().await.unwrap();
+    assert_eq!(confirmed["status"], "approved");
+    assert!(confirmed["voucher_url"].as_str().unwrap().ends_with(".pdf"));
+    assert!(!confirmed["operator_booking_id"]
+        .as_str()
+        .unwrap()
+        .is_empty());
+}
