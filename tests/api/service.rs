@@ -91,6 +91,20 @@ fn assert_openapi_document(doc: &Value) {
     );
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     assert!(doc["components"]["schemas"]["SearchResult"].is_object());
+    for (path, method) in [
+        ("/v1/{client_id}/itineraries/{itinerary_id}", "get"),
+        ("/v1/{client_id}/bookings/lock_seats", "post"),
+        ("/v1/{client_id}/bookings", "post"),
+        ("/v1/{client_id}/bookings/{booking_id}/confirm", "post"),
+        ("/v1/{client_id}/incomplete_results/{incomplete_results_id}", "get"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} missing");
+    }
+    assert!(doc["components"]["schemas"]["Booking"].is_object());
+    let statuses = &doc["paths"]["/v1/{client_id}/bookings"]["post"]["responses"];
+    for s in ["200", "202", "409", "422"] {
+        assert!(statuses[s].is_object(), "CreateBooking {s} undocumented");
+    }
 }
 
 #[actix_web::test]
