@@ -46,6 +46,29 @@ fn start_sandbox() -> (Proc, u16) {
     (Proc(child), port)
 }
 
+/// `connect-api` on free ports against the 12go at `twelvego`, with client `acme`.
+/// Returns the process and its API and admin ports.
+fn start_api(twelvego: &str) -> (Proc, u16, u16) {
+    let registry = common::write_registry("");
+    let (port, admin) = (free_port(), free_port());
+    let api = Command::new(env!("CARGO_BIN_EXE_connect-api"))
+        .env("HOST", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("ADMIN_PORT", admin.to_string())
+        .env("TWELVEGO_BASE_URL", twelvego)
+        .env("CLIENTS_FILE", &registry)
+        .env("BOOKING_TOKEN_SECRETS", common::TEST_TOKEN_SECRET)
+        .env(common::TEST_12GO_KEY_VAR, "e2e-key")
+        .env("LOG_LEVEL", "warn")
+        .env("DD_TRACE_ENABLED", "false")
+        .env("DD_METRICS_ENABLED", "false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    (Proc(api), port, admin)
+}
+
 /// Waits up to 10 s for the process to exit and returns its exit code.
 async fn wait_exit(p: &mut Proc, what: &str) -> Option<i32> {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -75,25 +98,7 @@ async fn wait_ready(client: &reqwest::Client, url: &str) {
 async fn search_through_both_processes_then_sigterm_exits_cleanly() {
     // Arrange
     let (_sandbox, sandbox_port) = start_sandbox();
-    let registry = common::write_registry("");
-    let (port, admin) = (free_port(), free_port());
-    let api = Command::new(env!("CARGO_BIN_EXE_connect-api"))
-        .env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
-        .env("ADMIN_PORT", admin.to_string())
-        .env(
-            "TWELVEGO_BASE_URL",
-            format!("http://127.0.0.1:{sandbox_port}"),
-        )
-        .env("CLIENTS_FILE", &registry)
-        .env("BOOKING_TOKEN_SECRETS", common::TEST_TOKEN_SECRET)
-        .env(common::TEST_12GO_KEY_VAR, "e2e-key")
-        .env("LOG_LEVEL", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut api = Proc(api);
+    let (mut api, port, admin) = start_api(&format!("http://127.0.0.1:{sandbox_port}"));
     let client = reqwest::Client::new();
     wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;
     wait_ready(&client, &format!("http://127.0.0.1:{admin}/ready")).await;
@@ -201,24 +206,7 @@ async fn sigterm_lets_an_in_flight_search_finish_refuses_new_connections_and_exi
         )
         .mount(&twelvego)
         .await;
-    let registry = common::write_registry("");
-    let (port, admin) = (free_port(), free_port());
-    let api = Command::new(env!("CARGO_BIN_EXE_connect-api"))
-        .env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
-        .env("ADMIN_PORT", admin.to_string())
-        .env("TWELVEGO_BASE_URL", twelvego.uri())
-        .env("CLIENTS_FILE", &registry)
-        .env("BOOKING_TOKEN_SECRETS", common::TEST_TOKEN_SECRET)
-        .env(common::TEST_12GO_KEY_VAR, "drain-key")
-        .env("LOG_LEVEL", "warn")
-        .env("DD_TRACE_ENABLED", "false")
-        .env("DD_METRICS_ENABLED", "false")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut api = Proc(api);
+    let (mut api, port, _admin) = start_api(&twelvego.uri());
     let client = reqwest::Client::new();
     wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;
     let url = format!(
@@ -315,25 +303,7 @@ fn fill(schema: &serde_json::Value) -> serde_json::Value {
 async fn search_itinerary_book_and_confirm_through_both_processes() {
     // Arrange
     let (_sandbox, sandbox_port) = start_sandbox();
-    let registry = common::write_registry("");
-    let (port, admin) = (free_port(), free_port());
-    let api = Command::new(env!("CARGO_BIN_EXE_connect-api"))
-        .env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
-        .env("ADMIN_PORT", admin.to_string())
-        .env(
-            "TWELVEGO_BASE_URL",
-            format!("http://127.0.0.1:{sandbox_port}"),
-        )
-        .env("CLIENTS_FILE", &registry)
-        .env("BOOKING_TOKEN_SECRETS", common::TEST_TOKEN_SECRET)
-        .env(common::TEST_12GO_KEY_VAR, "e2e-key")
-        .env("LOG_LEVEL", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _api = Proc(api);
+    let (_api, port, _admin) = start_api(&format!("http://127.0.0.1:{sandbox_port}"));
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}/v1/acme");
     wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;

@@ -96,9 +96,15 @@ fn assert_openapi_document(doc: &Value) {
         ("/v1/{client_id}/bookings/lock_seats", "post"),
         ("/v1/{client_id}/bookings", "post"),
         ("/v1/{client_id}/bookings/{booking_id}/confirm", "post"),
-        ("/v1/{client_id}/incomplete_results/{incomplete_results_id}", "get"),
+        (
+            "/v1/{client_id}/incomplete_results/{incomplete_results_id}",
+            "get",
+        ),
     ] {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path} missing");
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing"
+        );
     }
     assert!(doc["components"]["schemas"]["Booking"].is_object());
     let statuses = &doc["paths"]["/v1/{client_id}/bookings"]["post"]["responses"];
