@@ -5,6 +5,7 @@
 mod common;
 
 mod auth;
+mod funnel;
 mod headers;
 mod helpers;
 mod overload;
