@@ -23,7 +23,7 @@ use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
 use crate::app::auth::Authenticator;
 use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
-use crate::app::funnel::{FunnelService, FunnelSettings};
+use crate::app::funnel::{BackgroundTasks, FunnelService, FunnelSettings};
 use crate::app::rate_limit::ClientRateLimits;
 use crate::app::recheck::{RecheckDispatcher, RecheckState};
 use crate::app::search::{SearchService, SearchSettings};
@@ -86,6 +86,9 @@ pub struct Application {
     admin_port: u16,
     shared: Data<Shared>,
     directory: Arc<FileClientDirectory>,
+    /// Booking tasks still running (20 §6); shutdown waits for them.
+    tasks: BackgroundTasks,
+    drain: Duration,
 }
 
 impl Application {
@@ -100,6 +103,7 @@ impl Application {
         let price_types = PriceTypeMap::parse(&settings.price_type_map)
             .map_err(|e| anyhow::anyhow!("PRICE_TYPE_MAP: {e}"))?;
         let token_keys = Arc::new(token_keys(&settings)?);
+        let tasks = BackgroundTasks::default();
         let store = crate::adapters::store::from_settings(&settings, metrics.clone())?;
         store.spawn_sweeper();
         tracing::info!(store = store.kind(), "state store selected");
@@ -172,6 +176,7 @@ impl Application {
             breaker: breaker.clone(),
             recheck: recheck.clone(),
         });
+        let worker_tasks = tasks.clone();
         let mut api = HttpServer::new(move || {
             let (tg, booking) = backend.ports(&breaker);
             let dispatcher = RecheckDispatcher::new(recheck.clone(), tg.clone());
@@ -184,7 +189,8 @@ impl Application {
                     clock.clone(),
                     metrics.clone(),
                     funnel_settings.clone(),
-                ),
+                )
+                .with_tasks(worker_tasks.clone()),
             };
             let base_path = base_path.clone();
             App::new()
@@ -265,6 +271,8 @@ impl Application {
             admin_port,
             shared,
             directory,
+            tasks,
+            drain,
         })
     }
 
@@ -282,10 +290,19 @@ impl Application {
         let (api_handle, admin_handle) = (self.api.handle(), self.admin.handle());
         let shared = self.shared.clone();
         let directory = self.directory.clone();
+        let (tasks, drain) = (self.tasks.clone(), self.drain);
         actix_rt::spawn(async move {
             wait_for_shutdown(&directory).await;
             shared.draining.store(true, Ordering::SeqCst);
             tracing::info!("shutdown signal received, draining");
+            // New connections are refused while booking tasks store their outcomes.
+            api_handle.pause().await;
+            if !tasks.wait_idle(drain).await {
+                tracing::warn!(
+                    running = tasks.running(),
+                    "booking tasks still running at the end of the drain window"
+                );
+            }
             futures_util::future::join(api_handle.stop(true), admin_handle.stop(true)).await;
         });
         let (a, b) = futures_util::future::join(self.api, self.admin).await;
@@ -399,6 +416,8 @@ fn backend(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::Result<Bac
     cfg.read_timeout = Duration::from_millis(settings.twelvego_timeout_ms);
     cfg.connect_timeout = Duration::from_millis(settings.twelvego_connect_timeout_ms);
     cfg.recheck_timeout = Duration::from_millis(settings.twelvego_recheck_timeout_ms);
+    cfg.reserve_timeout = Duration::from_millis(settings.twelvego_reserve_timeout_ms);
+    cfg.confirm_timeout = Duration::from_millis(settings.twelvego_confirm_timeout_ms);
     cfg.retry_max = settings.twelvego_retry_max;
     cfg.max_body_bytes = settings.twelvego_max_body_bytes;
     cfg.pool_max = settings.twelvego_pool_max;

@@ -1,16 +1,21 @@
 //! `twelvego-sandbox`: the deterministic 12go stand-in over HTTP.
 //!
 //! Env: `SANDBOX_HOST` (default `127.0.0.1`), `SANDBOX_PORT` (default `8089`, `0` = any
-//! free port), `SANDBOX_PUBLIC_URL` (default `http://{host}:{port}`, used in recheck URLs).
+//! free port), `SANDBOX_PUBLIC_URL` (default `http://{host}:{port}`, used in recheck and
+//! ticket URLs), `SANDBOX_SLOW_MS` (default `0`: extra delay of every booking-funnel
+//! answer), `SANDBOX_PENDING_SECS` (default `30`; `never` = Pending bookings stay
+//! `pending`). Carts and bookings are shared by all workers.
 //! Prints one line when listening: `twelvego-sandbox listening on http://{host}:{port}`.
 #![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use actix_web::{App, HttpServer};
-use connect_api::adapters::sandbox::http::configure;
+use connect_api::adapters::sandbox::http::configure_shared;
+use connect_api::adapters::sandbox::Sandbox;
 
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name)
@@ -33,9 +38,21 @@ fn run() -> Result<(), String> {
         .port();
     let url = format!("http://{host}:{port}");
     let public = env_or("SANDBOX_PUBLIC_URL", &url);
+    let slow: u64 = env_or("SANDBOX_SLOW_MS", "0")
+        .parse()
+        .map_err(|_| "SANDBOX_SLOW_MS must be a number of milliseconds".to_string())?;
+    let pending = match env_or("SANDBOX_PENDING_SECS", "30").as_str() {
+        "never" => None,
+        secs => Some(Duration::from_secs(secs.parse().map_err(|_| {
+            "SANDBOX_PENDING_SECS must be a number of seconds or `never`".to_string()
+        })?)),
+    };
+    let sandbox = Sandbox::new(public)
+        .with_latency(Duration::from_millis(slow))
+        .with_pending_delay(pending);
     actix_rt::System::new().block_on(async move {
         let server =
-            HttpServer::new(move || App::new().configure(|c| configure(c, public.clone())))
+            HttpServer::new(move || App::new().configure(|c| configure_shared(c, sandbox.clone())))
                 .listen(listener)
                 .map_err(|e| format!("cannot serve on {url}: {e}"))?
                 .run();

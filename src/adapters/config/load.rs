@@ -25,6 +25,8 @@ const KEYS: &[(&str, bool)] = &[
     ("twelvego_timeout_ms", false),
     ("twelvego_connect_timeout_ms", false),
     ("twelvego_recheck_timeout_ms", false),
+    ("twelvego_reserve_timeout_ms", false),
+    ("twelvego_confirm_timeout_ms", false),
     ("twelvego_retry_max", false),
     ("twelvego_max_body_bytes", false),
     ("twelvego_pool_max", false),
@@ -172,6 +174,8 @@ mod tests {
         assert_eq!((s.host.as_str(), s.port), ("0.0.0.0", 8080));
         assert_eq!((s.admin_host.as_str(), s.admin_port), ("127.0.0.1", 9090));
         assert_eq!(s.twelvego_timeout_ms, 10_000);
+        assert_eq!(s.twelvego_reserve_timeout_ms, 60_000);
+        assert_eq!(s.twelvego_confirm_timeout_ms, 60_000);
         assert_eq!(s.max_routes, 25);
         assert_eq!(s.log_format, "json");
         assert!(s.sandbox_mode());
@@ -213,6 +217,24 @@ mod tests {
         assert!(e.starts_with("TWELVEGO_BASE_URL: "), "{e}");
         let e = load_from(&tmp(), &env(&[("CONFIG_FILE", "missing.toml")])).unwrap_err();
         assert!(e.starts_with("CONFIG_FILE: "), "{e}");
+    }
+
+    #[test]
+    fn reserve_and_confirm_timeouts_are_read_and_must_be_positive() {
+        let s = load_from(
+            &tmp(),
+            &env(&[
+                ("TWELVEGO_RESERVE_TIMEOUT_MS", "45000"),
+                ("TWELVEGO_CONFIRM_TIMEOUT_MS", "70000"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.twelvego_reserve_timeout_ms, 45_000);
+        assert_eq!(s.twelvego_confirm_timeout_ms, 70_000);
+        let e = load_from(&tmp(), &env(&[("TWELVEGO_RESERVE_TIMEOUT_MS", "0")])).unwrap_err();
+        assert_eq!(e, "TWELVEGO_RESERVE_TIMEOUT_MS: must be greater than 0");
+        let e = load_from(&tmp(), &env(&[("TWELVEGO_CONFIRM_TIMEOUT_MS", "0")])).unwrap_err();
+        assert_eq!(e, "TWELVEGO_CONFIRM_TIMEOUT_MS: must be greater than 0");
     }
 
     #[test]

@@ -52,6 +52,14 @@ impl Settings {
                 "TWELVEGO_RECHECK_TIMEOUT_MS",
                 self.twelvego_recheck_timeout_ms,
             ),
+            (
+                "TWELVEGO_RESERVE_TIMEOUT_MS",
+                self.twelvego_reserve_timeout_ms,
+            ),
+            (
+                "TWELVEGO_CONFIRM_TIMEOUT_MS",
+                self.twelvego_confirm_timeout_ms,
+            ),
             ("REQUEST_TIMEOUT_MS", self.request_timeout_ms),
             ("HEADER_READ_TIMEOUT_MS", self.header_read_timeout_ms),
             ("BREAKER_WINDOW_SECS", self.breaker_window_secs),

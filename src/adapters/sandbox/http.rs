@@ -1,11 +1,13 @@
 //! The sandbox over HTTP, in 12go's wire format:
 //! `GET /search/{from}/{to}/{date}?seats=&direct=true&k=` and the recheck routes
-//! `/searchr`, `/searchpm`, `/recheckpa` (always `200 {}`). Anything else is a JSON 404.
+//! `/searchr`, `/searchpm`, `/recheckpa` (always `200 {}`), and the booking funnel
+//! ([`super::booking_routes`]). Anything else is a JSON 404.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::inventory::{self, SandboxError};
+use super::Sandbox;
 use crate::domain::ids::Place;
 use crate::domain::time::parse_date;
 use crate::ports::twelvego::SearchCall;
@@ -14,9 +16,18 @@ use crate::ports::twelvego::SearchCall;
 #[derive(Debug, Clone)]
 struct BaseUrl(String);
 
-/// Mounts the sandbox routes; `base_url` is advertised in `recheck` URLs.
+/// Mounts the sandbox routes; `base_url` is advertised in `recheck` URLs. Funnel
+/// state (carts, bookings) belongs to this call: a server with several workers must
+/// use [`configure_shared`] with one [`Sandbox`] instead.
 pub fn configure(cfg: &mut web::ServiceConfig, base_url: String) {
-    cfg.app_data(web::Data::new(BaseUrl(base_url)))
+    configure_shared(cfg, Sandbox::new(base_url));
+}
+
+/// Mounts the sandbox routes over `sandbox` (clones share carts and bookings).
+pub fn configure_shared(cfg: &mut web::ServiceConfig, sandbox: Sandbox) {
+    cfg.app_data(web::Data::new(BaseUrl(sandbox.base_url().to_string())))
+        .app_data(web::Data::new(sandbox))
+        .configure(super::booking_routes::routes)
         .route("/search/{from}/{to}/{date}", web::get().to(search))
         .route("/searchr", web::get().to(recheck))
         .route("/searchpm", web::get().to(recheck))

@@ -1,19 +1,59 @@
 //! The embedded 12go sandbox: a deterministic stand-in for 12go behind the same port.
 //!
-//! [`Sandbox`] answers the `TwelveGo` port in-process; [`http::configure`] serves the
-//! same answers over 12go's wire format (the `twelvego-sandbox` binary).
+//! [`Sandbox`] answers the `TwelveGo` and `TwelveGoBooking` ports in-process;
+//! [`http::configure_shared`] serves the same answers over 12go's wire format (the
+//! `twelvego-sandbox` binary). Both go through one implementation ([`booking`],
+//! [`checkout`], [`reserve`], [`confirm`]); the HTTP layer only parses and serializes.
+//!
+//! # Booking funnel
+//!
+//! - **T** `GET /trip/{key}/{YYYY-MM-DD-HH-mm-ss}?seats=n`: the trip search has for that
+//!   key at exactly that departure (else 404), only the keyed travel option, prices
+//!   for all `n` seats (search's one-seat prices × n), `params.bookable`.
+//! - **A** `POST /cart/…`: a cart id, a bare JSON string of 8 hex digits; fewer than `n`
+//!   bookable seats (or `is_bookable` 0) → 400 `Trip is no longer available`.
+//! - **S** `GET /checkout/{cart}`: the flat form, stable for a cart; dynamic keys embed a
+//!   cart token. What it offers is decided by the trip key ([`checkout::Profile`]):
+//!   seat map ~40 % of trips, pick-up points ~30 %, travel documents ~30 %, baggage
+//!   ~50 %, and a required unknown key (`insurance_opt_in` or
+//!   `passenger[0][hotel_name]`) 1 trip in 10.
+//! - **R** `POST /reserve/{cart}`: required keys, select values, patterns, dates, seat
+//!   picks → 422 `{"fields":{key:"Required"|"Invalid"|…},"messages":["Validation failed"]}`;
+//!   a cart already reserved → 400 `Cart already used`; else `{"bid":"7000…"}` and a
+//!   booking `pending_client_confirmation` priced with its seat and baggage add-ons.
+//! - **C** `POST /confirm/{bid}` → `{"bid":n}`: Instant options (`confirmation_time` 0,
+//!   ~75 % of options) become `confirmed` with a tracker and ticket URL; Pending ones
+//!   become `pending` and are `confirmed` by the first B after the pending delay
+//!   (default 30 s, [`Sandbox::with_pending_delay`], `None` = never). C again → 400.
+//! - **B** `GET /booking/{bid}`: the 30 §6 shape. Unknown carts and bids → 404; a
+//!   missing or empty key → 401 everywhere.
+//!
+//! Slow answers (opt-in): R and C wait [`booking::SLOW`] (25 s) when the booking's
+//! contact e-mail has the local part `slow` (`slow@example.com`); every funnel answer
+//! also waits [`Sandbox::with_latency`] (`SANDBOX_SLOW_MS` in the binary). Carts and
+//! bookings are kept in memory, [`booking::CAPACITY`] of each, oldest evicted.
 
+pub mod booking;
+pub mod booking_routes;
+pub mod checkout;
+pub mod confirm;
+#[cfg(test)]
+pub mod funnel_fixtures;
 pub mod generate;
 pub mod http;
 pub mod inventory;
 pub mod key;
+mod port;
+pub mod reserve;
 pub mod rng;
 pub mod routes;
+pub mod state;
 pub mod world;
 
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub use inventory::{find_trip, recheck_urls, search, SandboxError};
 pub use key::{decode_trip_key, TripKey};
@@ -26,11 +66,19 @@ use crate::ports::twelvego::{CallContext, SearchCall, TwelveGo};
 /// Base URL of the in-process sandbox; `.invalid` never resolves, so nothing leaks out.
 pub const DEFAULT_BASE_URL: &str = "http://sandbox.12go.invalid";
 
-/// In-process 12go. Cloning shares the recheck counter.
+/// How long a Pending booking stays `pending` after C, by default.
+pub const PENDING_DELAY: Duration = Duration::from_secs(30);
+
+/// In-process 12go. Cloning shares the recheck counter, carts and bookings.
 #[derive(Debug, Clone)]
 pub struct Sandbox {
     base_url: String,
     rechecks: Arc<AtomicUsize>,
+    books: Arc<Mutex<booking::Books>>,
+    /// `None`: Pending bookings never get confirmed.
+    pending_delay: Option<Duration>,
+    /// Added to every funnel answer (`SANDBOX_SLOW_MS` in the binary).
+    latency: Duration,
 }
 
 impl Default for Sandbox {
@@ -44,7 +92,24 @@ impl Sandbox {
         Self {
             base_url: base_url.into().trim_end_matches('/').to_string(),
             rechecks: Arc::new(AtomicUsize::new(0)),
+            books: Arc::default(),
+            pending_delay: Some(PENDING_DELAY),
+            latency: Duration::ZERO,
         }
+    }
+
+    /// How long Pending bookings stay `pending` after C (`None`: for ever).
+    #[must_use]
+    pub fn with_pending_delay(mut self, delay: Option<Duration>) -> Self {
+        self.pending_delay = delay;
+        self
+    }
+
+    /// A delay added to every funnel answer (T, A, S, R, C, B).
+    #[must_use]
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
     }
 
     /// The host recheck URLs point to.
@@ -176,58 +241,5 @@ mod tests {
             );
         }
         assert_eq!(shared.recheck_calls(), 2);
-    }
-}
-
-/// Placeholder until the funnel calls are implemented here: 501 for every call.
-#[async_trait(?Send)]
-impl crate::ports::twelvego::TwelveGoBooking for Sandbox {
-    async fn trip(
-        &self,
-        _: &crate::ports::twelvego::TripCall,
-        _: &CallContext,
-    ) -> Result<SearchAnswer, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn add_to_cart(
-        &self,
-        _: &crate::ports::twelvego::TripCall,
-        _: &CallContext,
-    ) -> Result<String, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn checkout(
-        &self,
-        _: &str,
-        _: &CallContext,
-    ) -> Result<crate::domain::checkout::CheckoutForm, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn reserve(
-        &self,
-        _: &str,
-        _: &serde_json::Map<String, serde_json::Value>,
-        _: &CallContext,
-    ) -> Result<String, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn confirm(&self, _: &str, _: &CallContext) -> Result<(), UpstreamError> {
-        Err(not_yet())
-    }
-    async fn booking(
-        &self,
-        _: &str,
-        _: &CallContext,
-    ) -> Result<crate::domain::twelvego::BookingAnswer, UpstreamError> {
-        Err(not_yet())
-    }
-}
-
-fn not_yet() -> UpstreamError {
-    UpstreamError::Status {
-        status: 501,
-        empty_object_body: false,
-        retry_after: None,
-        rejection: Default::default(),
     }
 }

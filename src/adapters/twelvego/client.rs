@@ -1,37 +1,62 @@
-//! One 12go GET: the attempt loop, error classification and its telemetry.
+//! One 12go exchange (GET or POST): the attempt loop, error classification and
+//! its telemetry, shared by every call.
 
-use awc::error::{ConnectError, PayloadError, SendRequestError};
-use awc::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use awc::http::header::{self, HeaderName, HeaderValue};
+use awc::http::Method;
 use bytes::Bytes;
 use std::time::{Duration, Instant};
 use tracing::field::Empty;
 use tracing::Instrument;
 use url::Url;
 
+use super::booking::{BOOKING, CART, CHECKOUT, CONFIRM, RESERVE, TRIP};
+use super::classify::{
+    classify_answer, classify_payload_error, classify_send_error, log_failure, retry_after_secs,
+    RawAnswer,
+};
 use super::redact::redact_url;
-use super::{retry, AwcTwelveGo};
+use super::{retry, AwcTwelveGo, SEARCH};
 use crate::adapters::telemetry::propagation;
-use crate::domain::upstream::{Rejection, UpstreamError};
+use crate::domain::upstream::UpstreamError;
 use crate::ports::twelvego::CallContext;
 
 const CORRELATION_HEADER: HeaderName = HeaderName::from_static("x-correlation-id");
-const LOG_BODY_MAX: usize = 2048;
 
-/// How a GET is timed and retried.
+/// How a call is sent, timed and retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Policy {
-    /// `read_timeout` capped by the deadline, the GET retry rule.
+    /// GET; `read_timeout` capped by the deadline, the GET retry rule.
     Read,
-    /// `recheck_timeout`, never retried; runs after the response, so the
+    /// GET; `recheck_timeout`, never retried; runs after the response, so the
     /// inbound deadline does not apply.
     Recheck,
+    /// POST; exactly one attempt whatever happens, running to this timeout
+    /// regardless of the inbound deadline (00 §12).
+    Post(Duration),
 }
 
-/// A complete answer of any status.
-struct RawAnswer {
-    status: u16,
-    retry_after: Option<u64>,
-    body: Bytes,
+impl Policy {
+    fn method(self) -> Method {
+        match self {
+            Self::Read | Self::Recheck => Method::GET,
+            Self::Post(_) => Method::POST,
+        }
+    }
+
+    /// Whether the GET retry rule applies. Only reads: a POST is never sent twice.
+    fn retries(self) -> bool {
+        self == Self::Read
+    }
+}
+
+/// One outbound request: where, under which route template, with which body.
+pub(super) struct Outbound {
+    pub url: Url,
+    /// The route template (`/reserve/{cart_id}`): span resource and metric tag.
+    pub endpoint: &'static str,
+    pub policy: Policy,
+    /// A JSON body (sent with `Content-Type: application/json`).
+    pub json: Option<Bytes>,
 }
 
 impl AwcTwelveGo {
@@ -43,19 +68,34 @@ impl AwcTwelveGo {
         ctx: &CallContext,
         policy: Policy,
     ) -> Result<Bytes, UpstreamError> {
+        debug_assert!(policy.method() == Method::GET);
+        let out = Outbound {
+            url,
+            endpoint,
+            policy,
+            json: None,
+        };
+        self.exchange(&out, ctx).await
+    }
+
+    /// Sends `out` (retrying only as its policy allows) and returns the body of a
+    /// 2xx answer, recording the span and the `upstream.*` metrics.
+    pub(super) async fn exchange(
+        &self,
+        out: &Outbound,
+        ctx: &CallContext,
+    ) -> Result<Bytes, UpstreamError> {
+        let endpoint = out.endpoint;
         let span = tracing::info_span!(
             "12go.request",
             endpoint,
-            resource.name = format!("GET {endpoint}"),
+            resource.name = resource_name(out.policy, endpoint),
             http.status_code = Empty,
             retry = 0u32,
             upstream.error_type = Empty,
         );
         let started = Instant::now();
-        let result = self
-            .run(&url, endpoint, ctx, policy)
-            .instrument(span.clone())
-            .await;
+        let result = self.run(out, ctx).instrument(span.clone()).await;
         let name = metric_endpoint(endpoint);
         self.metrics.histogram(
             "upstream.duration",
@@ -73,23 +113,18 @@ impl AwcTwelveGo {
         result
     }
 
-    async fn run(
-        &self,
-        url: &Url,
-        endpoint: &'static str,
-        ctx: &CallContext,
-        policy: Policy,
-    ) -> Result<Bytes, UpstreamError> {
-        let redacted = redact_url(url.as_str());
+    async fn run(&self, out: &Outbound, ctx: &CallContext) -> Result<Bytes, UpstreamError> {
+        let redacted = redact_url(out.url.as_str());
         let span = tracing::Span::current();
-        let endpoint = metric_endpoint(endpoint);
+        let endpoint = metric_endpoint(out.endpoint);
         let mut attempt_no = 0u32;
         loop {
-            let timeout = match policy {
+            let timeout = match out.policy {
                 Policy::Read => {
                     retry::attempt_timeout(self.cfg.read_timeout, ctx.deadline, Instant::now())
                 }
                 Policy::Recheck => Some(self.cfg.recheck_timeout),
+                Policy::Post(timeout) => Some(timeout),
             };
             let Some(timeout) = timeout else {
                 tracing::warn!(url = %redacted, "no time left before the deadline; 12go not called");
@@ -101,7 +136,7 @@ impl AwcTwelveGo {
                     .count("upstream.retries", 1, &[("endpoint", endpoint)]);
             }
             let started = Instant::now();
-            let outcome = self.attempt(url, timeout, ctx).await;
+            let outcome = self.attempt(out, timeout, ctx).await;
             let elapsed_ms = started.elapsed().as_millis();
             let err = match outcome {
                 Ok(answer) => {
@@ -123,8 +158,7 @@ impl AwcTwelveGo {
                     err
                 }
             };
-            if policy == Policy::Read && attempt_no < self.cfg.retry_max && err.is_retryable_read()
-            {
+            if out.policy.retries() && attempt_no < self.cfg.retry_max && err.is_retryable_read() {
                 let backoff = retry::jittered(retry::base_backoff(attempt_no + 1));
                 if retry::time_allows(Instant::now(), backoff, self.cfg.read_timeout, ctx.deadline)
                 {
@@ -139,6 +173,15 @@ impl AwcTwelveGo {
                     continue;
                 }
             }
+            if matches!(out.policy, Policy::Post(_))
+                && matches!(err, UpstreamError::Timeout | UpstreamError::Connect)
+            {
+                tracing::warn!(
+                    endpoint = out.endpoint,
+                    error_type = err.error_type(),
+                    "12go POST outcome unknown; not retried"
+                );
+            }
             log_failure(&err);
             return Err(err);
         }
@@ -147,14 +190,14 @@ impl AwcTwelveGo {
     /// Sends once and reads the whole body within `timeout`.
     async fn attempt(
         &self,
-        url: &Url,
+        out: &Outbound,
         timeout: Duration,
         ctx: &CallContext,
     ) -> Result<RawAnswer, UpstreamError> {
         let exchange = async {
             let mut req = self
                 .http
-                .get(url.as_str())
+                .request(out.policy.method(), out.url.as_str())
                 .insert_header((header::ACCEPT, "application/json"))
                 .insert_header((header::ACCEPT_ENCODING, "gzip"))
                 .insert_header((header::USER_AGENT, self.cfg.user_agent.as_str()));
@@ -171,7 +214,17 @@ impl AwcTwelveGo {
                     req = req.insert_header((n, v));
                 }
             }
-            let mut res = req.send().await.map_err(classify_send_error)?;
+            let sent = match (&out.json, out.policy) {
+                (Some(json), _) => {
+                    req.insert_header((header::CONTENT_TYPE, "application/json"))
+                        .send_body(json.clone())
+                        .await
+                }
+                // An empty POST still says `Content-Length: 0`.
+                (None, Policy::Post(_)) => req.send_body(Bytes::new()).await,
+                (None, _) => req.send().await,
+            };
+            let mut res = sent.map_err(classify_send_error)?;
             let status = res.status().as_u16();
             let retry_after = retry_after_secs(res.headers());
             let body = res
@@ -191,12 +244,24 @@ impl AwcTwelveGo {
     }
 }
 
+/// The span resource: method and route template (`POST /reserve/{cart_id}`),
+/// never a URL.
+fn resource_name(policy: Policy, template: &str) -> String {
+    format!("{} {template}", policy.method())
+}
+
 /// The stable metric name of a 12go route template (40 §7.3).
 fn metric_endpoint(template: &str) -> &'static str {
-    if template.starts_with("/search/") {
-        "search"
-    } else {
-        "recheck"
+    match template {
+        SEARCH => "search",
+        "/searchr" | "/searchpm" | "/recheckpa" | "/recheck/other" => "recheck",
+        TRIP => "trip",
+        CART => "cart",
+        CHECKOUT => "checkout",
+        RESERVE => "reserve",
+        CONFIRM => "confirm",
+        BOOKING => "booking",
+        _ => "other",
     }
 }
 
@@ -204,111 +269,52 @@ fn ms(d: Duration) -> f64 {
     (d.as_micros() as f64) / 1000.0
 }
 
-/// 2xx → the body; anything else → `Status`, with the body logged at DEBUG.
-fn classify_answer(answer: RawAnswer) -> Result<Bytes, UpstreamError> {
-    if (200..300).contains(&answer.status) {
-        return Ok(answer.body);
-    }
-    let snippet = body_snippet(&answer.body);
-    tracing::debug!(status = answer.status, body = %snippet, "12go error body");
-    let err = UpstreamError::Status {
-        status: answer.status,
-        empty_object_body: answer.body.trim_ascii() == b"{}",
-        retry_after: answer.retry_after,
-        rejection: if (400..500).contains(&answer.status) {
-            Rejection::parse(&answer.body)
-        } else {
-            Rejection::default()
-        },
-    };
-    // 4xx are final: log the (truncated) reason here; auth is logged as ERROR later.
-    if (400..500).contains(&answer.status) && answer.status != 404 && err.error_type() != "auth" {
-        tracing::warn!(status = answer.status, body = %snippet, "12go rejected the request");
-    }
-    Err(err)
-}
-
-/// The final log line of a failed call (retries were logged as they happened).
-fn log_failure(err: &UpstreamError) {
-    match (err.error_type(), err) {
-        ("auth", _) => tracing::error!(error = %err, "12go refused our key"),
-        (_, UpstreamError::Status { status: 404, .. }) => {
-            tracing::debug!("12go answered 404");
-        }
-        // Other 4xx were logged with their body in `classify_answer`.
-        (_, UpstreamError::Status { status, .. }) if *status < 500 => {}
-        _ => tracing::warn!(error = %err, error_type = err.error_type(), "12go call failed"),
-    }
-}
-
-fn classify_send_error(err: SendRequestError) -> UpstreamError {
-    tracing::debug!(error = %err, "awc send error");
-    match err {
-        SendRequestError::Timeout | SendRequestError::Connect(ConnectError::Timeout) => {
-            UpstreamError::Timeout
-        }
-        _ => UpstreamError::Connect,
-    }
-}
-
-fn classify_payload_error(err: PayloadError) -> UpstreamError {
-    match err {
-        PayloadError::Overflow => UpstreamError::TooLarge,
-        PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => UpstreamError::Timeout,
-        other => {
-            tracing::debug!(error = %other, "awc body error");
-            UpstreamError::Connect
-        }
-    }
-}
-
-/// `Retry-After` in whole seconds (the HTTP-date form is ignored).
-fn retry_after_secs(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-/// At most `LOG_BODY_MAX` bytes of the body, cut on a character boundary.
-fn body_snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    if text.len() <= LOG_BODY_MAX {
-        return text.into_owned();
-    }
-    let mut end = LOG_BODY_MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn body_snippet_is_capped_on_a_char_boundary() {
-        assert_eq!(body_snippet(b"{}"), "{}");
-        let long = "é".repeat(3000);
-        let s = body_snippet(long.as_bytes());
-        assert!(s.len() <= LOG_BODY_MAX + '…'.len_utf8());
-        assert!(s.ends_with('…'));
+    fn metric_endpoints_are_explicit_per_route() {
+        for (template, name) in [
+            ("/search/{from}/{to}/{date}", "search"),
+            ("/searchr", "recheck"),
+            ("/searchpm", "recheck"),
+            ("/recheckpa", "recheck"),
+            ("/recheck/other", "recheck"),
+            ("/recheck/elsewhere", "other"),
+            ("/trip/{trip_key}/{dt}", "trip"),
+            ("/cart/{trip_key}/{dt}", "cart"),
+            ("/checkout/{cart_id}", "checkout"),
+            ("/reserve/{cart_id}", "reserve"),
+            ("/confirm/{bid}", "confirm"),
+            ("/booking/{bid}", "booking"),
+            ("/somewhere", "other"),
+            ("/booking/{bid}/refund", "other"),
+        ] {
+            assert_eq!(metric_endpoint(template), name, "{template}");
+        }
     }
 
     #[test]
-    fn retry_after_reads_seconds_only() {
-        let mut h = HeaderMap::new();
-        assert_eq!(retry_after_secs(&h), None);
-        h.insert(header::RETRY_AFTER, HeaderValue::from_static(" 7 "));
-        assert_eq!(retry_after_secs(&h), Some(7));
-        h.insert(
-            header::RETRY_AFTER,
-            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+    fn resource_names_are_method_and_template() {
+        let post = Policy::Post(Duration::from_secs(60));
+        assert_eq!(
+            resource_name(post, "/reserve/{cart_id}"),
+            "POST /reserve/{cart_id}"
         );
-        assert_eq!(retry_after_secs(&h), None);
+        assert_eq!(
+            resource_name(Policy::Read, "/booking/{bid}"),
+            "GET /booking/{bid}"
+        );
+        assert_eq!(resource_name(Policy::Recheck, "/searchr"), "GET /searchr");
+    }
+
+    #[test]
+    fn only_reads_are_retried_and_posts_are_posts() {
+        assert!(Policy::Read.retries());
+        assert!(!Policy::Recheck.retries());
+        assert!(!Policy::Post(Duration::from_secs(1)).retries());
+        assert_eq!(Policy::Read.method(), Method::GET);
+        assert_eq!(Policy::Post(Duration::from_secs(1)).method(), Method::POST);
     }
 }

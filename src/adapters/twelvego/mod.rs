@@ -1,9 +1,12 @@
-//! The awc 12go client: the outbound adapter of `ports::twelvego::TwelveGo`.
+//! The awc 12go client: the outbound adapter of `ports::twelvego::TwelveGo` and
+//! `ports::twelvego::TwelveGoBooking` (in `booking`).
 //!
 //! awc's `Client` is `!Send`, so one [`AwcTwelveGo`] is built per actix worker
 //! thread. The key travels only as the `k` query parameter and every URL that is
 //! logged goes through [`redact::redact_url`].
 
+mod booking;
+mod classify;
 mod client;
 pub mod redact;
 mod retry;
@@ -28,14 +31,21 @@ use redact::{is_key_param, redact_url};
 const KEEP_ALIVE: Duration = Duration::from_secs(90);
 const CONN_LIFETIME: Duration = Duration::from_secs(300);
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The U1 route template.
+const SEARCH: &str = "/search/{from}/{to}/{date}";
 /// Settings of the 12go client (00 §12).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwelveGoClientConfig {
     pub base_url: Url,
-    /// Per-attempt timeout of reads (U1), capped by the call deadline.
+    /// Per-attempt timeout of reads (U1, T, S, B), capped by the call deadline;
+    /// also the timeout of A (`POST /cart`), which is not capped.
     pub read_timeout: Duration,
     /// Timeout of a U2 recheck call.
     pub recheck_timeout: Duration,
+    /// Timeout of R (`POST /reserve`): sent once, never capped by the deadline.
+    pub reserve_timeout: Duration,
+    /// Timeout of C (`POST /confirm`): sent once, never capped by the deadline.
+    pub confirm_timeout: Duration,
     pub connect_timeout: Duration,
     /// Retries allowed by the GET rule.
     pub retry_max: u32,
@@ -52,6 +62,8 @@ impl TwelveGoClientConfig {
             base_url,
             read_timeout: Duration::from_secs(10),
             recheck_timeout: Duration::from_secs(300),
+            reserve_timeout: Duration::from_secs(60),
+            confirm_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(3),
             retry_max: 2,
             max_body_bytes: 16 * 1024 * 1024,
@@ -167,12 +179,10 @@ impl TwelveGo for AwcTwelveGo {
         ctx: &CallContext,
     ) -> Result<SearchAnswer, UpstreamError> {
         let url = self.search_url(call, &ctx.key);
-        let body = self
-            .get(url, "/search/{from}/{to}/{date}", ctx, Policy::Read)
-            .await?;
+        let body = self.get(url, SEARCH, ctx, Policy::Read).await?;
         SearchAnswer::from_slice(&body).map_err(|err| {
             tracing::warn!(
-                endpoint = "/search/{from}/{to}/{date}",
+                endpoint = SEARCH,
                 error = %err,
                 "12go search answer did not parse"
             );
@@ -235,58 +245,5 @@ fn recheck_endpoint(url: &Url) -> &'static str {
         "searchpm" => "/searchpm",
         "recheckpa" => "/recheckpa",
         _ => "/recheck/other",
-    }
-}
-
-/// Placeholder until the funnel calls are implemented here: 501 for every call.
-#[async_trait(?Send)]
-impl crate::ports::twelvego::TwelveGoBooking for AwcTwelveGo {
-    async fn trip(
-        &self,
-        _: &crate::ports::twelvego::TripCall,
-        _: &CallContext,
-    ) -> Result<SearchAnswer, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn add_to_cart(
-        &self,
-        _: &crate::ports::twelvego::TripCall,
-        _: &CallContext,
-    ) -> Result<String, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn checkout(
-        &self,
-        _: &str,
-        _: &CallContext,
-    ) -> Result<crate::domain::checkout::CheckoutForm, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn reserve(
-        &self,
-        _: &str,
-        _: &serde_json::Map<String, serde_json::Value>,
-        _: &CallContext,
-    ) -> Result<String, UpstreamError> {
-        Err(not_yet())
-    }
-    async fn confirm(&self, _: &str, _: &CallContext) -> Result<(), UpstreamError> {
-        Err(not_yet())
-    }
-    async fn booking(
-        &self,
-        _: &str,
-        _: &CallContext,
-    ) -> Result<crate::domain::twelvego::BookingAnswer, UpstreamError> {
-        Err(not_yet())
-    }
-}
-
-fn not_yet() -> UpstreamError {
-    UpstreamError::Status {
-        status: 501,
-        empty_object_body: false,
-        retry_after: None,
-        rejection: Default::default(),
     }
 }

@@ -96,7 +96,9 @@ impl FunnelService {
     ) -> Answer {
         let svc = self.clone();
         let (id, client) = (ir_id.clone(), client_id.to_string());
+        let slot = self.tasks.enter();
         let handle = actix_rt::spawn(async move {
+            let _slot = slot;
             let outcome = Outcome::of(&work.await);
             svc.close_record(&id, &client, operation, &outcome).await;
             outcome

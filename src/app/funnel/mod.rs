@@ -12,6 +12,7 @@ pub mod seat_lock;
 pub mod state;
 
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -67,6 +68,44 @@ pub struct FunnelService {
     clock: Arc<dyn Clock>,
     metrics: Arc<dyn Metrics>,
     settings: Rc<FunnelSettings>,
+    tasks: BackgroundTasks,
+}
+
+/// Counts booking tasks in flight across workers, so shutdown can wait for them
+/// to store their outcomes (40 §2).
+#[derive(Debug, Clone, Default)]
+pub struct BackgroundTasks(Arc<AtomicUsize>);
+
+/// Holds one slot of [`BackgroundTasks`] until dropped.
+struct TaskSlot(Arc<AtomicUsize>);
+
+impl Drop for TaskSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl BackgroundTasks {
+    pub fn running(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn enter(&self) -> TaskSlot {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        TaskSlot(self.0.clone())
+    }
+
+    /// Waits until no task runs, at most `limit`; `false` when some still run.
+    pub async fn wait_idle(&self, limit: Duration) -> bool {
+        let end = Instant::now() + limit;
+        while self.running() > 0 {
+            if Instant::now() >= end {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        true
+    }
 }
 
 /// Who is asking: the authenticated client and its 12go call context.
@@ -92,7 +131,14 @@ impl FunnelService {
             clock,
             metrics,
             settings: Rc::new(settings),
+            tasks: BackgroundTasks::default(),
         }
+    }
+
+    /// Shares the instance-wide task counter (one per process).
+    pub fn with_tasks(mut self, tasks: BackgroundTasks) -> Self {
+        self.tasks = tasks;
+        self
     }
 
     fn now_ms(&self) -> i64 {

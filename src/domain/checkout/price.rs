@@ -97,3 +97,76 @@ pub fn matches_total(client: &Money, estimate: &Money) -> bool {
         .eq_ignore_ascii_case(estimate.currency.as_str())
         && client.amount_string() == estimate.amount_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::checkout::tests::fixture;
+    use crate::domain::money::Currency;
+    use std::str::FromStr;
+
+    fn thb(s: &str) -> Money {
+        Money::new(Decimal::from_str(s).unwrap(), Currency::new("THB"))
+    }
+
+    fn quote(net: &str, seats: u32) -> Quote {
+        Quote {
+            net: thb(net),
+            seats,
+        }
+    }
+
+    fn data(json: serde_json::Value) -> BookingData {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn seat_addons_are_measured_against_the_quoted_per_seat_price() {
+        let form = fixture("spec-example");
+        let map = form
+            .find(&Family::Seat)
+            .unwrap()
+            .field
+            .seatmap
+            .clone()
+            .unwrap();
+        // 914 / 2 = 457: 1A (457) costs nothing extra, 1B (477) 20.
+        let a = seat_addons(&map, Some(&quote("914", 2)));
+        assert_eq!(
+            a,
+            [
+                ("1A".into(), Some(thb("0"))),
+                ("1B".into(), Some(thb("20")))
+            ]
+        );
+        // Never below zero.
+        let a = seat_addons(&map, Some(&quote("1000", 2)));
+        assert_eq!(a[0].1, Some(thb("0")));
+        assert_eq!(a[1].1, Some(thb("0")));
+    }
+
+    #[test]
+    fn the_estimate_adds_seats_and_each_passengers_baggage() {
+        let form = fixture("spec-example");
+        let d = data(serde_json::json!({"seat_selection":["1A","1B"],
+            "passengers":[{"baggage_option":"10kg"},{"baggage_option":"Carry-on"},{}]}));
+        let e = estimate(&form, &d, &quote("914", 2));
+        assert_eq!(e.amount_string(), "1134.00");
+        assert_eq!(e.currency.as_str(), "THB");
+    }
+
+    #[test]
+    fn the_cost_check_is_exact_at_minor_units_and_ignores_currency_case() {
+        let est = thb("1134");
+        assert!(matches_total(
+            &Money::new(Decimal::from_str("1134.00").unwrap(), Currency::new("thb")),
+            &est
+        ));
+        assert!(matches_total(&thb("1134.004"), &est));
+        assert!(!matches_total(&thb("1134.01"), &est));
+        assert!(!matches_total(
+            &Money::new(Decimal::from(1134), Currency::new("USD")),
+            &est
+        ));
+    }
+}

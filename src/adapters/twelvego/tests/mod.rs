@@ -1,7 +1,9 @@
 //! The awc client against wiremock as a fake 12go.
 
+mod booking;
 mod recheck;
 mod search;
+mod telemetry;
 
 use std::time::{Duration, Instant};
 use url::Url;
@@ -78,6 +80,20 @@ fn status(status: u16, empty_object_body: bool, retry_after: Option<u64>) -> Ups
     }
 }
 
+/// A log writer the test can read back.
+#[derive(Clone, Default)]
+struct Capture(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[actix_web::test]
 async fn building_rejects_a_base_url_that_is_not_http() {
     let cfg = TwelveGoClientConfig::new(Url::parse("mailto:x@y.z").unwrap());
@@ -89,6 +105,8 @@ fn default_config_matches_the_spec() {
     let cfg = TwelveGoClientConfig::new(Url::parse("http://127.0.0.1/").unwrap());
     assert_eq!(cfg.read_timeout, Duration::from_secs(10));
     assert_eq!(cfg.recheck_timeout, Duration::from_secs(300));
+    assert_eq!(cfg.reserve_timeout, Duration::from_secs(60));
+    assert_eq!(cfg.confirm_timeout, Duration::from_secs(60));
     assert_eq!(cfg.connect_timeout, Duration::from_secs(3));
     assert_eq!(cfg.retry_max, 2);
     assert_eq!(cfg.max_body_bytes, 16 * 1024 * 1024);

@@ -49,7 +49,16 @@ async fn search_flags_a_400_with_an_empty_object_body() {
 async fn search_maps_422_with_a_12go_error_body() {
     let body = r#"{"fields":{},"messages":["Trip is no longer available"],"data":{"reasons":[]}}"#;
     let err = search_status(ResponseTemplate::new(422).set_body_string(body), 1).await;
-    assert_eq!(err, status(422, false, None));
+    let expected = UpstreamError::Status {
+        status: 422,
+        empty_object_body: false,
+        retry_after: None,
+        rejection: crate::domain::upstream::Rejection {
+            messages: vec!["Trip is no longer available".into()],
+            ..Default::default()
+        },
+    };
+    assert_eq!(err, expected);
 }
 
 #[actix_web::test]

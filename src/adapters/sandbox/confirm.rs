@@ -1,0 +1,87 @@
+//! C and B: confirming a reserved booking and reading it back (30 §6 shape).
+//!
+//! Instant products (`confirmation_time` 0) are `confirmed` by C, with a tracker and
+//! a ticket URL. Pending ones (`confirmation_time` > 0) become `pending` and turn
+//! `confirmed` when read by B once the sandbox's pending delay has passed (default
+//! 30 s; `None` = never).
+
+use serde_json::{json, Value};
+use std::time::Duration;
+
+use super::booking::{now, Booking, FunnelError, Status};
+use super::checkout::fnv;
+use super::Sandbox;
+
+fn tracker(bid: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut h = fnv(&format!("trk:{bid}"));
+    let mut out = String::from("TRK-");
+    for _ in 0..6 {
+        out.push(char::from(DIGITS[usize::try_from(h % 36).unwrap_or(0)]));
+        h /= 36;
+    }
+    out
+}
+
+impl Sandbox {
+    fn issue(&self, b: &mut Booking, at: i64) {
+        b.status = Status::Confirmed;
+        b.stamp = at;
+        b.tracker = tracker(b.bid);
+        b.ticket_url = format!("{}/tickets/{}-{}.pdf", self.base_url, b.bid, b.tracker);
+    }
+
+    /// A pending booking whose time has come is confirmed now.
+    fn settle(&self, b: &mut Booking, at: i64) {
+        if let (Status::Pending, Some(ready)) = (b.status, b.ready_at) {
+            if ready <= at {
+                self.issue(b, ready);
+            }
+        }
+    }
+
+    /// C: `{"bid": n}` and how long to wait before answering.
+    pub fn funnel_confirm(&self, bid: &str) -> Result<(Value, Duration), FunnelError> {
+        let mut books = self.books()?;
+        let b = books
+            .bookings
+            .get_mut(bid)
+            .ok_or_else(FunnelError::not_found)?;
+        let at = now();
+        self.settle(b, at);
+        match b.status {
+            Status::PendingClientConfirmation if b.confirmation_time <= 0 => self.issue(b, at),
+            Status::PendingClientConfirmation => {
+                b.status = Status::Pending;
+                b.stamp = at;
+                b.ready_at = self
+                    .pending_delay
+                    .map(|d| at.saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)));
+                self.settle(b, at);
+            }
+            Status::Pending => return Err(FunnelError::rejected("Booking is being confirmed")),
+            Status::Confirmed => return Err(FunnelError::rejected("Booking is already confirmed")),
+            Status::Cancelled => return Err(FunnelError::rejected("Booking is cancelled")),
+        }
+        Ok((json!({ "bid": b.bid }), b.delay))
+    }
+
+    /// B: the booking as 12go shows it.
+    pub fn funnel_booking(&self, bid: &str) -> Result<Value, FunnelError> {
+        let mut books = self.books()?;
+        let b = books
+            .bookings
+            .get_mut(bid)
+            .ok_or_else(FunnelError::not_found)?;
+        self.settle(b, now());
+        let price = |p| serde_json::to_value(p).unwrap_or(Value::Null);
+        Ok(json!({
+            "bid": b.bid, "tracker": b.tracker, "status": b.status.as_str(),
+            "from_id": b.from_id, "to_id": b.to_id, "dep_date_time": b.dep_date_time,
+            "seats": b.seats, "ticket_url": b.ticket_url,
+            "created_on": b.created_on, "stamp": b.stamp,
+            "price": price(&b.price), "netprice": price(&b.netprice),
+            "agfee": price(&b.agfee), "sysfee": price(&b.sysfee),
+        }))
+    }
+}
