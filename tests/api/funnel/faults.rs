@@ -494,3 +494,47 @@ async fn a_later_confirm_after_an_ambiguous_c_sees_the_real_state() {
     assert_code(res, 409, "already_confirmed").await;
     assert_eq!(f.confirm_calls().await, 1);
 }
+
+// ------------------------------------------------------------ R and C timeouts
+
+#[actix_web::test]
+async fn an_r_timeout_is_504_sent_once_and_blocks_the_token() {
+    let f = Funnel::start_with("", |s| s.twelvego_reserve_timeout_ms = 300).await;
+    assert_ambiguous_reserve(
+        f,
+        slow_json(&json!({"bid": BID}), 1_500),
+        504,
+        "upstream_timeout",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn a_c_timeout_then_b_approved_reconciles_to_200_without_resending_c() {
+    let f = Funnel::start_with("", |s| s.twelvego_confirm_timeout_ms = 300).await;
+    confirm_with(
+        &f,
+        slow_json(&json!({"bid": 87654321}), 1_500),
+        ok_json(&confirmed_answer()),
+    )
+    .await;
+    let res = f.confirm("c-to-ok").await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "approved");
+    assert_eq!(f.confirm_calls().await, 1);
+}
+
+#[actix_web::test]
+async fn a_c_timeout_then_b_still_reserved_is_504_and_c_not_resent() {
+    let f = Funnel::start_with("", |s| s.twelvego_confirm_timeout_ms = 300).await;
+    confirm_with(
+        &f,
+        slow_json(&json!({"bid": 87654321}), 1_500),
+        ok_json(&reserved_answer()),
+    )
+    .await;
+    let res = f.confirm("c-to-r").await;
+    assert_code(res, 504, "upstream_timeout").await;
+    assert_eq!(f.confirm_calls().await, 1);
+}

@@ -244,7 +244,7 @@ pub fn sign_token(payload: &Value, secret: &str) -> String {
 /// The payload of a token for `client` on this test's cart, expiring at `x`.
 pub fn token_payload(client: &str, x: i64) -> Value {
     json!({"c": client, "k": CART, "n": 2, "t": TRIP_KEY, "d": format!("{}T08:00", future_date()),
-           "p": {"a": "914.00", "c": "THB"}, "x": x, "u": "q3JX0s7v2pEw"})
+           "p": {"a": "914.00", "c": "THB"}, "x": x, "u": "q3JX0s7v2pEwAbCd"})
 }
 
 /// Unix seconds now.
