@@ -273,3 +273,30 @@ async fn confirm_on_the_alias_path_answers_the_id_as_sent() {
     assert_eq!(body, want);
     assert_eq!(f.confirm_calls().await, 1);
 }
+
+#[actix_web::test]
+async fn a_relative_ticket_url_is_resolved_against_the_12go_host() {
+    // Arrange
+    let f = Funnel::start().await;
+    mount_b_reserved_then(
+        &f,
+        &booking_answer("confirmed", "TRK-7QX2", "/tickets/87654321.pdf"),
+    )
+    .await;
+    mount(
+        &f.server,
+        "POST",
+        &confirm_path(),
+        ok_json(&json!({"bid": 87654321})),
+    )
+    .await;
+    // Act
+    let res = f.confirm("cf-rel").await;
+    // Assert
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["voucher_url"],
+        json!(format!("{}/tickets/87654321.pdf", f.server.uri()))
+    );
+}

@@ -423,3 +423,75 @@ async fn create_booking_on_the_alias_path_behaves_the_same() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body, expected_reserved());
 }
+
+#[actix_web::test]
+async fn r_carries_the_correlation_id_and_a_json_content_type() {
+    // Arrange
+    let f = Funnel::start().await;
+    let token = f.token().await;
+    f.mount_reserve_ok().await;
+    // Act
+    let res = f.create(&booking_request(&token), "cb-corr-42").await;
+    // Assert
+    assert_eq!(res.status(), 200);
+    let reqs = f.server.received_requests().await.unwrap();
+    let r = reqs
+        .iter()
+        .find(|r| r.url.path() == reserve_path())
+        .unwrap();
+    let h = |n: &str| r.headers.get(n).map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(h("x-correlation-id").as_deref(), Some("cb-corr-42"));
+    assert!(h("content-type").unwrap().starts_with("application/json"));
+    assert_eq!(r.url.query(), Some("k=test-12go-key"));
+}
+
+#[actix_web::test]
+async fn unknown_additional_fields_and_upgrades_are_ignored() {
+    // Arrange
+    let f = Funnel::start().await;
+    let token = f.token().await;
+    f.mount_reserve_ok().await;
+    let mut req = booking_request(&token);
+    req["booking_data"]["additional_fields"]["no_such_field"] = json!("x");
+    req["booking_data"]["upgrades"] = json!({"meal": "veg"});
+    // Act
+    let res = f.create(&req, "cb-unknown").await;
+    // Assert
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        bodies(&f.server, "POST", &reserve_path()).await,
+        [expected_reserve_body()]
+    );
+}
+
+#[actix_web::test]
+async fn a_12go_price_different_from_the_estimate_is_still_200_with_the_12go_price() {
+    // Arrange
+    let f = Funnel::start().await;
+    let token = f.token().await;
+    mount(
+        &f.server,
+        "POST",
+        &reserve_path(),
+        crate::helpers::ok_json(&json!({"bid": BID})),
+    )
+    .await;
+    let mut b = reserved_answer();
+    b["netprice"] = json!({"value": 1200.5, "fxcode": "THB"});
+    mount(
+        &f.server,
+        "GET",
+        &booking_path(),
+        crate::helpers::ok_json(&b),
+    )
+    .await;
+    // Act
+    let res = f.create(&booking_request(&token), "cb-drift").await;
+    // Assert
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["total_price"],
+        json!({"amount": "1200.50", "currency": "THB"})
+    );
+}

@@ -538,3 +538,112 @@ async fn a_c_timeout_then_b_still_reserved_is_504_and_c_not_resent() {
     assert_code(res, 504, "upstream_timeout").await;
     assert_eq!(f.confirm_calls().await, 1);
 }
+
+#[actix_web::test]
+async fn r_400_with_an_empty_object_is_502_auth_failed_and_frees_the_token() {
+    let f = Funnel::start().await;
+    let token = f.token().await;
+    mount(
+        &f.server,
+        "GET",
+        &booking_path(),
+        ok_json(&reserved_answer()),
+    )
+    .await;
+    mount_first_n(
+        &f.server,
+        "POST",
+        &reserve_path(),
+        twelvego_error(400, "{}"),
+        1,
+    )
+    .await;
+    mount(
+        &f.server,
+        "POST",
+        &reserve_path(),
+        ok_json(&json!({"bid": BID})),
+    )
+    .await;
+    let res = f.create(&booking_request(&token), "r-auth-1").await;
+    assert_code(res, 502, "upstream_auth_failed").await;
+    // A 4xx from R is a clear answer: the client may retry with the same token.
+    let again = f.create(&booking_request(&token), "r-auth-2").await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(f.reserve_calls().await, 2);
+}
+
+#[actix_web::test]
+async fn r_429_is_429_rate_limited_and_frees_the_token() {
+    let f = Funnel::start().await;
+    let token = f.token().await;
+    mount(
+        &f.server,
+        "GET",
+        &booking_path(),
+        ok_json(&reserved_answer()),
+    )
+    .await;
+    mount_first_n(
+        &f.server,
+        "POST",
+        &reserve_path(),
+        twelvego_error(429, "{}").insert_header("retry-after", "3"),
+        1,
+    )
+    .await;
+    mount(
+        &f.server,
+        "POST",
+        &reserve_path(),
+        ok_json(&json!({"bid": BID})),
+    )
+    .await;
+    let res = f.create(&booking_request(&token), "r-429-1").await;
+    assert_eq!(location_or_none(&res, "retry-after").as_deref(), Some("3"));
+    assert_code(res, 429, "rate_limited").await;
+    let again = f.create(&booking_request(&token), "r-429-2").await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(f.reserve_calls().await, 2);
+}
+
+#[actix_web::test]
+async fn b_403_on_confirm_is_404_booking_not_found() {
+    let f = Funnel::start().await;
+    mount(&f.server, "GET", &booking_path(), twelvego_error(403, "{}")).await;
+    assert_code(f.confirm("c-403").await, 404, "booking_not_found").await;
+    assert_eq!(f.confirm_calls().await, 0);
+}
+
+#[actix_web::test]
+async fn two_concurrent_confirms_send_c_once() {
+    let f = Funnel::start().await;
+    mount_first_n(
+        &f.server,
+        "GET",
+        &booking_path(),
+        ok_json(&reserved_answer()),
+        1,
+    )
+    .await;
+    mount(
+        &f.server,
+        "GET",
+        &booking_path(),
+        ok_json(&confirmed_answer()),
+    )
+    .await;
+    mount(
+        &f.server,
+        "POST",
+        &confirm_path(),
+        slow_json(&json!({"bid": 87654321}), 600),
+    )
+    .await;
+    let (a, b) = tokio::join!(f.confirm("c-conc-1"), f.confirm("c-conc-2"));
+    let mut statuses = vec![a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses[0], 200, "{statuses:?}");
+    assert!(matches!(statuses[1], 202 | 409), "{statuses:?}");
+    assert_eq!(f.confirm_calls().await, 1);
+}

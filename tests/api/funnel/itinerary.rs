@@ -304,3 +304,45 @@ async fn a_t_answer_without_the_trip_is_404_itinerary_not_found() {
     assert_code(res, 404, "itinerary_not_found").await;
     assert_eq!(f.calls("POST", &cart_path()).await, 0);
 }
+
+#[actix_web::test]
+async fn the_option_whose_id_is_the_trip_key_is_taken() {
+    // Arrange
+    let f = Funnel::start().await;
+    let mut answer = trip_answer();
+    let keyed = answer["trips"][0]["travel_options"][0].clone();
+    let mut other = keyed.clone();
+    other["id"] = json!("another-option");
+    other["netprice"] = json!({"value": 500, "fxcode": "THB"});
+    other["price"] = json!({"value": 600, "fxcode": "THB"});
+    answer["trips"][0]["travel_options"] = json!([other, keyed]);
+    mount_first(&f.server, "GET", &trip_path(), ok_json(&answer)).await;
+    // Act
+    let res = f
+        .get(&format!("/v1/acme/itineraries/{}", itinerary_id_2()))
+        .await;
+    // Assert
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["itineraries"][0]["pricing"]["net_price"],
+        json!({"amount": "914.00", "currency": "THB"})
+    );
+}
+
+#[actix_web::test]
+async fn a_lowercase_currency_parameter_is_400_invalid_parameter() {
+    // Arrange
+    let f = Funnel::start().await;
+    // Act
+    let res = f
+        .get(&format!(
+            "/v1/acme/itineraries/{}?currency=thb",
+            itinerary_id_2()
+        ))
+        .await;
+    // Assert
+    let body = assert_code(res, 400, "invalid_parameter").await;
+    assert_eq!(field_paths(&body), ["currency"]);
+    assert_eq!(f.calls("GET", &trip_path()).await, 0);
+}

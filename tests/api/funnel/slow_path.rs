@@ -303,3 +303,45 @@ async fn within_the_budget_the_answer_is_synchronous() {
     assert_eq!(res.status(), 200);
     assert!(res.headers().get("location").is_none());
 }
+
+#[actix_web::test]
+async fn a_pending_record_older_than_the_expiry_is_504_incomplete_results_expired() {
+    // Arrange
+    let f = Funnel::start_with("", |s| {
+        s.booking_sync_budget_ms = BUDGET_MS;
+        s.incomplete_results_expiry_secs = 1;
+    })
+    .await;
+    let token = f.token().await;
+    mount(
+        &f.server,
+        "POST",
+        &reserve_path(),
+        slow_json(&json!({"bid": BID}), 4_000),
+    )
+    .await;
+    mount(
+        &f.server,
+        "GET",
+        &booking_path(),
+        ok_json(&reserved_answer()),
+    )
+    .await;
+    let res = f.create(&booking_request(&token), "sp-exp").await;
+    let loc = assert_accepted(res, "/v1/acme/incomplete_results/").await;
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
+    // Act
+    let res = f.get_with(&loc, "acme-key", "sp-exp-poll").await;
+    // Assert
+    assert_error(
+        res,
+        504,
+        error_body(
+            "incomplete_results_expired",
+            "The pending result expired before it completed.",
+            &[],
+            "sp-exp-poll",
+        ),
+    )
+    .await;
+}
