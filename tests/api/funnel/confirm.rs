@@ -300,3 +300,28 @@ async fn a_relative_ticket_url_is_resolved_against_the_12go_host() {
         json!(format!("{}/tickets/87654321.pdf", f.server.uri()))
     );
 }
+
+#[actix_web::test]
+async fn a_confirm_body_that_is_not_json_is_ignored() {
+    // Arrange
+    let f = Funnel::start().await;
+    mount_b_reserved_then(&f, &confirmed_answer()).await;
+    mount(
+        &f.server,
+        "POST",
+        &confirm_path(),
+        ok_json(&json!({"bid": 87654321})),
+    )
+    .await;
+    // Act
+    let res = f
+        .post_raw(
+            &format!("/v1/acme/bookings/{BID}/confirm"),
+            "whatever",
+            "cf-body",
+        )
+        .await;
+    // Assert
+    assert_eq!(res.status(), 200);
+    assert_eq!(f.confirm_calls().await, 1);
+}

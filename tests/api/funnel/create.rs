@@ -495,3 +495,25 @@ async fn a_12go_price_different_from_the_estimate_is_still_200_with_the_12go_pri
         json!({"amount": "1200.50", "currency": "THB"})
     );
 }
+
+#[actix_web::test]
+async fn country_id_is_sent_when_nationality_is_absent() {
+    // Arrange
+    let f = Funnel::start().await;
+    let token = f.token().await;
+    f.mount_reserve_ok().await;
+    let mut req = booking_request(&token);
+    let pax1 = req["booking_data"]["passengers"][1]
+        .as_object_mut()
+        .unwrap();
+    pax1.remove("nationality");
+    pax1.insert("country_id".into(), json!("TH"));
+    // Act
+    let res = f.create(&req, "cb-country").await;
+    // Assert (20 §11: `passenger[i][country_id]` = nationality if set, else country_id)
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        bodies(&f.server, "POST", &reserve_path()).await,
+        [expected_reserve_body()]
+    );
+}

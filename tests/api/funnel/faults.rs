@@ -647,3 +647,24 @@ async fn two_concurrent_confirms_send_c_once() {
     assert!(matches!(statuses[1], 202 | 409), "{statuses:?}");
     assert_eq!(f.confirm_calls().await, 1);
 }
+
+#[actix_web::test]
+async fn t_503_is_502_upstream_error() {
+    let f = Funnel::start().await;
+    mount_first(&f.server, "GET", &trip_path(), twelvego_error(503, "busy")).await;
+    assert_code(itinerary(&f).await, 502, "upstream_error").await;
+}
+
+#[actix_web::test]
+async fn five_failed_t_calls_open_the_breaker_and_the_next_answers_503_without_calling_12go() {
+    let f = Funnel::start().await;
+    mount_first(&f.server, "GET", &trip_path(), twelvego_error(500, "x")).await;
+    for _ in 0..5 {
+        assert_code(itinerary(&f).await, 502, "upstream_error").await;
+    }
+    let before = f.calls("GET", &trip_path()).await;
+    let res = itinerary(&f).await;
+    assert!(location_or_none(&res, "retry-after").is_some_and(|s| s.parse::<u64>().unwrap() >= 1));
+    assert_code(res, 503, "upstream_unavailable").await;
+    assert_eq!(f.calls("GET", &trip_path()).await, before);
+}

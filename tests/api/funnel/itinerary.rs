@@ -346,3 +346,32 @@ async fn a_lowercase_currency_parameter_is_400_invalid_parameter() {
     assert_eq!(field_paths(&body), ["currency"]);
     assert_eq!(f.calls("GET", &trip_path()).await, 0);
 }
+
+#[actix_web::test]
+async fn the_short_id_form_without_pax_books_one_seat() {
+    // Arrange
+    let f = Funnel::start().await;
+    on("GET", &trip_path())
+        .and(wiremock::matchers::query_param("seats", "1"))
+        .respond_with(ok_json(&trip_answer()))
+        .mount(&f.server)
+        .await;
+    on("POST", &cart_path())
+        .and(wiremock::matchers::query_param("seats", "1"))
+        .respond_with(ok_json(&json!(CART)))
+        .mount(&f.server)
+        .await;
+    let short = format!("{TRIP_KEY}-{}-08:00", future_date());
+    // Act
+    let res = f.get(&format!("/v1/acme/itineraries/{short}")).await;
+    // Assert
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let it = &body["itineraries"][0];
+    assert_eq!(it["id"], json!(format!("{short}-1")));
+    let pax = &it["booking_schema"]["properties"]["passengers"];
+    assert_eq!(
+        (pax["minItems"].clone(), pax["maxItems"].clone()),
+        (json!(1), json!(1))
+    );
+}

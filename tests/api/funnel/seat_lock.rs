@@ -54,6 +54,8 @@ async fn a_seat_count_other_than_the_tokens_is_422_on_seat_selection() {
         let body = assert_code(res, 422, "validation_failed").await;
         assert_eq!(field_paths(&body), ["booking_data.seat_selection"]);
     }
+    // Checked before S (step 2 precedes step 3).
+    assert_eq!(f.calls("GET", &checkout_path()).await, 1);
 }
 
 #[actix_web::test]

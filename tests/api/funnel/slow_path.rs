@@ -345,3 +345,27 @@ async fn a_pending_record_older_than_the_expiry_is_504_incomplete_results_expire
     )
     .await;
 }
+
+#[actix_web::test]
+async fn an_ambiguous_r_after_202_is_polled_as_502_and_blocks_the_token() {
+    // Arrange
+    let f = start().await;
+    let token = f.token().await;
+    mount(
+        &f.server,
+        "POST",
+        &reserve_path(),
+        twelvego_error(500, "{}").set_delay(Duration::from_millis(800)),
+    )
+    .await;
+    let res = f.create(&booking_request(&token), "sp-amb").await;
+    let loc = assert_accepted(res, "/v1/acme/incomplete_results/").await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    // Act
+    let polled = f.get(&loc).await;
+    let again = f.create(&booking_request(&token), "sp-amb-2").await;
+    // Assert
+    assert_code(polled, 502, "upstream_error").await;
+    assert_code(again, 409, "booking_outcome_unknown").await;
+    assert_eq!(f.reserve_calls().await, 1);
+}
