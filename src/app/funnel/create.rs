@@ -13,7 +13,6 @@ use crate::domain::booking_token::VerifiedToken;
 use crate::domain::checkout::{
     classify, estimate, matches_total, reserve_body, validate, BookingData,
 };
-use crate::domain::field_error::FieldError;
 use crate::domain::funnel_error::{Call, FunnelError};
 use crate::domain::money::Money;
 
@@ -223,17 +222,7 @@ impl FunnelService {
             }
         }
         let n = token.claims.seats as usize;
-        let mut fields = Vec::new();
-        if data.passengers.len() != n {
-            fields.push(FieldError::new(
-                "booking_data.passengers",
-                format!("Exactly {n} passengers are required."),
-            ));
-        }
-        if let Err(errors) = validate(&form, &data, n) {
-            fields.extend(errors);
-        }
-        if !fields.is_empty() {
+        if let Err(fields) = validate(&form, &data, n) {
             return Err(not_sent(FunnelError::validation_failed(fields)));
         }
         let total = estimate(&form, &data, &quote_of(token));

@@ -78,6 +78,7 @@ passenger!(
 
 const REQUIRED: &str = "Required.";
 const INVALID: &str = "Invalid format.";
+const NOT_AN_OPTION: &str = "Not one of the allowed values.";
 
 fn present(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.trim().is_empty())
@@ -106,6 +107,14 @@ fn check(
         return;
     };
     let t = translated(f, v);
+    // A select accepts only its options, after enum translation (20 §4 step 6).
+    let not_an_option = f.is_some_and(|f| {
+        !f.field.options.is_empty() && !f.field.options.iter().any(|o| o.value == t)
+    });
+    if not_an_option {
+        out.push(FieldError::new(path, NOT_AN_OPTION));
+        return;
+    }
     let bad_pattern = f.is_some_and(|f| f.patterns.iter().any(|p| !p.is_match(&t)));
     if bad_pattern || (date && !is_date(&t)) {
         out.push(FieldError::new(path, INVALID));
