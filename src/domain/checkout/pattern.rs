@@ -2,6 +2,8 @@
 //! compiled with the `regex` crate. A pattern that does not compile is skipped (10.5).
 
 use regex::{Regex, RegexBuilder};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// A compiled 12go pattern. Matching is unanchored, like `preg_match`.
 #[derive(Debug, Clone)]
@@ -58,8 +60,30 @@ pub fn split_delimiters(raw: &str) -> Result<(&str, &str), PatternError> {
     Ok((&rest[..end], &rest[end + close.len_utf8()..]))
 }
 
-/// Compiles one 12go pattern.
+/// Distinct patterns kept compiled; 12go forms reuse a handful, so this is never
+/// reached in practice, and when it is the cache simply starts over.
+const CACHE_MAX: usize = 512;
+
+/// Compiles one 12go pattern, once per process: compiling Unicode classes such as
+/// `\pC` costs milliseconds, and every checkout form repeats the same patterns.
+/// A cached `Regex` is cloned cheaply (its program is shared).
 pub fn compile(raw: &str) -> Result<Pattern, PatternError> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Result<Pattern, PatternError>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(raw).cloned()) {
+        return hit;
+    }
+    let compiled = compile_uncached(raw);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= CACHE_MAX {
+            c.clear();
+        }
+        c.insert(raw.to_string(), compiled.clone());
+    }
+    compiled
+}
+
+fn compile_uncached(raw: &str) -> Result<Pattern, PatternError> {
     let (body, flags) = split_delimiters(raw)?;
     let mut b = RegexBuilder::new(body);
     b.size_limit(1 << 24).dfa_size_limit(1 << 22).nest_limit(64);
@@ -111,4 +135,22 @@ pub fn compile_all(raw: &[String]) -> (Vec<Pattern>, Vec<String>) {
         }
     }
     (ok, skipped)
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_pattern_behaves_like_a_fresh_one_and_failures_stay_failures() {
+        let raw = r"/^[\s\pCA-Za-z\x{0E00}-\x{0E7F}]{2,30}$/u";
+        let first = compile(raw).unwrap();
+        let again = compile(raw).unwrap();
+        assert_eq!(first, again);
+        assert!(again.is_match("John") && again.is_match("สมชาย"));
+        assert!(!again.is_match("J"));
+        assert_eq!(compile("/(unclosed/").unwrap_err(), PatternError::Compile);
+        assert_eq!(compile("/(unclosed/").unwrap_err(), PatternError::Compile);
+        assert_eq!(compile("/a/q").unwrap_err(), PatternError::Flag('q'));
+    }
 }
