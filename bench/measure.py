@@ -12,6 +12,9 @@ loopback ports, then measures:
     warm-up; and, as the baseline measured in the same run, the same 12go
     search fetched straight from the sandbox;
   - peak RSS after the searches;
+  - the booking funnel (bench/funnel.py): GetItinerary and CreateBooking, FUNNEL_SAMPLES
+    (200; 0 skips it) sequential samples each, with the same 12go calls made straight
+    to the sandbox as the baseline (T + A + S, and S + R + B);
   - concurrent load (bench/load.py): LOAD_CONCURRENCY (256) keep-alive connections
     searching for LOAD_DURATION (10) seconds, at most LOAD_MAX_REQUESTS (50000)
     requests, small route then large route; requests/s, p50/p99, errors, and the
@@ -23,6 +26,9 @@ Prints a Markdown report on stdout. Uses only the Python standard library.
 """
 import datetime, gzip, http.client, json, os, socket, statistics, subprocess, sys, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import funnel
+
 TARGET = sys.argv[1] if len(sys.argv) > 1 else "target/release"
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 API_BIN = os.path.join(TARGET, "connect-api")
@@ -31,6 +37,7 @@ LOAD_CONCURRENCY = int(os.environ.get("LOAD_CONCURRENCY", "256"))
 LOAD_DURATION = float(os.environ.get("LOAD_DURATION", "10"))
 LOAD_MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "50000"))
 IMAGE_OCI = os.environ.get("IMAGE_OCI", "/tmp/connect-api-image/oci")
+FUNNEL_SAMPLES = funnel.samples_from_env(200)
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -140,6 +147,7 @@ def main():
     sp = free_port()
     sandbox = subprocess.Popen([SANDBOX_BIN], env=dict(os.environ, SANDBOX_PORT=str(sp)),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    api = None
     try:
         assert wait_ready(sp, f"/search/3s/4s/{date}?seats=1&direct=true&k=x"), "sandbox did not start"
         starts = []
@@ -164,6 +172,7 @@ def main():
             lat, status, size = latencies(api_port, f"/v1/bench/itineraries?{q}", hdr, N)
             rows.append((name, status, size, tg_size, lat, base))
         peak = hwm_kb(api.pid)
+        funnel_results = funnel.run(api_port, sp, FUNNEL_SAMPLES, date) if FUNNEL_SAMPLES > 0 else None
         loads = []
         for name, q in [
             ("small: 3s→4s", f"departures[]=3&arrivals[]=4&departure_date={date}&pax=1"),
@@ -176,6 +185,9 @@ def main():
         api.terminate()
         api.wait(10)
     finally:
+        if api is not None and api.poll() is None:
+            api.terminate()
+            api.wait(10)
         sandbox.terminate()
         sandbox.wait(10)
     img = image_size(IMAGE_OCI)
@@ -188,7 +200,8 @@ def main():
     print(f"| start → first 200 from /ready (median of {len(starts)}) | {ready:.1f} ms | < 20 ms | {ok(ready < 20)} |")
     print(f"| idle RSS after start-up | {idle/1024:.1f} MiB | < 10 MB | {ok(idle*1024 < 10e6)} |")
     print(f"| peak RSS (VmHWM) at {LOAD_CONCURRENCY} concurrent searches | {load_peak/1024:.1f} MiB | < 64 MB | {ok(load_peak*1024 < 64e6)} |")
-    print(f"| release binary `connect-api` (static musl, symbols kept for profiles) | {os.path.getsize(API_BIN)/1e6:.2f} MB | – | |")
+    kind = "static musl" if "musl" in TARGET else "glibc, dynamically linked"
+    print(f"| release binary `connect-api` ({kind}, symbols kept for profiles) | {os.path.getsize(API_BIN)/1e6:.2f} MB | – | |")
     if img:
         print(f"| image (scripts/image-local.sh, {img[2]}): compressed / uncompressed | {img[0]/1e6:.2f} MB / {img[1]/1e6:.2f} MB | < 15 MB (aim < 8 MB) | {ok(img[1] < 15e6)} |")
     else:
@@ -212,7 +225,13 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, status, size, tg_size, lat, base in rows:
         print(f"| {name} | {status} | {size} | {tg_size} | {pct(lat,50):.2f} | {pct(lat,90):.2f} | {pct(lat,99):.2f} | {pct(base,50):.2f} | {pct(base,99):.2f} | {pct(lat,50)-pct(base,50):.2f} |")
+    if funnel_results:
+        print()
+        print("\n".join(funnel.report(funnel_results)))
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except funnel.FunnelError as e:
+        sys.exit(f"measure.py: booking funnel step failed: {e}")
