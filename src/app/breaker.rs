@@ -8,7 +8,9 @@ use std::time::Instant;
 use crate::domain::breaker::{Admission, Breaker, BreakerConfig, BreakerPhase, CallOutcome};
 use crate::domain::checkout::CheckoutForm;
 use crate::domain::secret::Secret;
-use crate::domain::twelvego::{BookingAnswer, SearchAnswer};
+use crate::domain::twelvego::{
+    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchAnswer,
+};
 use crate::domain::upstream::UpstreamError;
 use crate::ports::metrics::Metrics;
 use crate::ports::twelvego::{CallContext, SearchCall, TripCall, TwelveGo, TwelveGoBooking};
@@ -243,6 +245,23 @@ impl<T: TwelveGo + TwelveGoBooking> TwelveGoBooking for BreakerTwelveGo<T> {
 
     async fn booking(&self, bid: &str, ctx: &CallContext) -> Result<BookingAnswer, UpstreamError> {
         self.covered(self.inner.booking(bid, ctx)).await
+    }
+
+    async fn refund_options(
+        &self,
+        bid: &str,
+        ctx: &CallContext,
+    ) -> Result<RefundOptions, UpstreamError> {
+        self.covered(self.inner.refund_options(bid, ctx)).await
+    }
+
+    async fn refund(
+        &self,
+        bid: &str,
+        request: &RefundRequest,
+        ctx: &CallContext,
+    ) -> Result<RefundAnswer, UpstreamError> {
+        self.covered(self.inner.refund(bid, request, ctx)).await
     }
 }
 

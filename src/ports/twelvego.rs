@@ -8,7 +8,9 @@ use std::time::Instant;
 use crate::domain::checkout::CheckoutForm;
 use crate::domain::ids::Place;
 use crate::domain::secret::Secret;
-use crate::domain::twelvego::{BookingAnswer, SearchAnswer};
+use crate::domain::twelvego::{
+    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchAnswer,
+};
 use crate::domain::upstream::UpstreamError;
 
 /// Per-call context: whose key, which request, and by when it must be over.
@@ -73,7 +75,7 @@ pub struct TripCall {
     pub seats: u8,
 }
 
-/// The booking-funnel calls (00 §1: T, A, S, R, C, B). Errors are classified as
+/// The booking calls (00 §1: T, A, S, R, C, B, O, F). Errors are classified as
 /// for [`TwelveGo::search`]; 4xx answers carry their parsed body in
 /// `UpstreamError::Status::rejection`.
 ///
@@ -114,4 +116,21 @@ pub trait TwelveGoBooking {
 
     /// B: `GET /booking/{bid}`.
     async fn booking(&self, bid: &str, ctx: &CallContext) -> Result<BookingAnswer, UpstreamError>;
+
+    /// O: `GET /booking/{bid}/refund-options`.
+    async fn refund_options(
+        &self,
+        bid: &str,
+        ctx: &CallContext,
+    ) -> Result<RefundOptions, UpstreamError>;
+
+    /// F: `POST /booking/{bid}/refund` with `{hash, refund_fxcode, refund_amount}`
+    /// (the amount's raw JSON text). Sent at most once; its own timeout
+    /// (`TWELVEGO_REFUND_TIMEOUT_MS`, 15 s) regardless of `ctx.deadline`.
+    async fn refund(
+        &self,
+        bid: &str,
+        request: &RefundRequest,
+        ctx: &CallContext,
+    ) -> Result<RefundAnswer, UpstreamError>;
 }

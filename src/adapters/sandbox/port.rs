@@ -89,4 +89,33 @@ impl TwelveGoBooking for Sandbox {
         let b = self.answer(ctx, || now(self.funnel_booking(bid))).await?;
         serde_json::from_value(b).map_err(|_| UpstreamError::Decode)
     }
+
+    // Placeholder until implemented here: answers 501.
+    async fn refund_options(
+        &self,
+        _: &str,
+        _: &CallContext,
+    ) -> Result<crate::domain::twelvego::RefundOptions, UpstreamError> {
+        Err(crate::domain::upstream::UpstreamError::Status {
+            status: 501,
+            empty_object_body: false,
+            retry_after: None,
+            rejection: Default::default(),
+        })
+    }
+
+    // Placeholder until implemented here: answers 501.
+    async fn refund(
+        &self,
+        _: &str,
+        _: &crate::domain::twelvego::RefundRequest,
+        _: &CallContext,
+    ) -> Result<crate::domain::twelvego::RefundAnswer, UpstreamError> {
+        Err(crate::domain::upstream::UpstreamError::Status {
+            status: 501,
+            empty_object_body: false,
+            retry_after: None,
+            rejection: Default::default(),
+        })
+    }
 }

@@ -204,6 +204,35 @@ impl TwelveGoBooking for AwcTwelveGo {
         let body = self.get(url, BOOKING, ctx, Policy::Read).await?;
         BookingAnswer::from_slice(&body).map_err(|e| decode_failed(BOOKING, &e))
     }
+
+    // Placeholder until implemented here: answers 501.
+    async fn refund_options(
+        &self,
+        _: &str,
+        _: &CallContext,
+    ) -> Result<crate::domain::twelvego::RefundOptions, UpstreamError> {
+        Err(crate::domain::upstream::UpstreamError::Status {
+            status: 501,
+            empty_object_body: false,
+            retry_after: None,
+            rejection: Default::default(),
+        })
+    }
+
+    // Placeholder until implemented here: answers 501.
+    async fn refund(
+        &self,
+        _: &str,
+        _: &crate::domain::twelvego::RefundRequest,
+        _: &CallContext,
+    ) -> Result<crate::domain::twelvego::RefundAnswer, UpstreamError> {
+        Err(crate::domain::upstream::UpstreamError::Status {
+            status: 501,
+            empty_object_body: false,
+            retry_after: None,
+            rejection: Default::default(),
+        })
+    }
 }
 
 #[cfg(test)]

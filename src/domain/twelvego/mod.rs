@@ -5,8 +5,10 @@
 
 pub mod booking;
 pub mod de;
+pub mod refund;
 
 pub use booking::BookingAnswer;
+pub use refund::{RefundAnswer, RefundOptions, RefundRequest};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
