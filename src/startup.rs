@@ -23,7 +23,7 @@ use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
 use crate::app::auth::Authenticator;
 use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
-use crate::app::funnel::{BackgroundTasks, FunnelService, FunnelSettings};
+use crate::app::booking::{BackgroundTasks, BookingService, BookingSettings};
 use crate::app::rate_limit::ClientRateLimits;
 use crate::app::recheck::{RecheckDispatcher, RecheckState};
 use crate::app::search::{SearchService, SearchSettings};
@@ -107,11 +107,11 @@ impl Application {
         let store = crate::adapters::store::from_settings(&settings, metrics.clone())?;
         store.spawn_sweeper();
         tracing::info!(store = store.kind(), "state store selected");
-        let funnel_settings = FunnelSettings {
+        let funnel_settings = BookingSettings {
             sync_budget: Duration::from_millis(settings.booking_sync_budget_ms),
             ir_expiry: Duration::from_secs(settings.incomplete_results_expiry_secs),
             ir_retention: Duration::from_secs(settings.incomplete_results_retention_secs),
-            task_deadline: FunnelSettings::default().task_deadline,
+            task_deadline: BookingSettings::default().task_deadline,
             twelvego_base: backend.base_url(),
             price_types: Arc::new(
                 PriceTypeMap::parse(&settings.price_type_map)
@@ -182,7 +182,7 @@ impl Application {
             let dispatcher = RecheckDispatcher::new(recheck.clone(), tg.clone());
             let worker = Worker {
                 search: SearchService::new(tg, clock.clone(), search_settings.clone(), dispatcher),
-                funnel: FunnelService::new(
+                booking: BookingService::new(
                     booking,
                     store.kv.clone(),
                     token_keys.clone(),

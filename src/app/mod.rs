@@ -2,7 +2,7 @@
 
 pub mod auth;
 pub mod breaker;
-pub mod funnel;
+pub mod booking;
 pub mod rate_limit;
 pub mod recheck;
 pub mod search;

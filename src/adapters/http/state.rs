@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::app::auth::Authenticator;
-use crate::app::funnel::FunnelService;
+use crate::app::booking::BookingService;
 use crate::app::search::SearchService;
 use crate::domain::booking_token::BookingTokenKeys;
 use crate::domain::version::ApiVersions;
@@ -32,7 +32,7 @@ impl Shared {
 /// One per actix worker thread.
 pub struct Worker {
     pub search: SearchService,
-    pub funnel: FunnelService,
+    pub booking: BookingService,
 }
 
 /// `/build` on the admin port.

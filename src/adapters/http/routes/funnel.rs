@@ -11,10 +11,10 @@ use crate::adapters::http::auth::Authed;
 use crate::adapters::http::error::ApiError;
 use crate::adapters::http::json_bytes;
 use crate::adapters::http::state::Worker;
-use crate::app::funnel::create::CreateRequest;
-use crate::app::funnel::itinerary::ItineraryRequest;
-use crate::app::funnel::state::Outcome;
-use crate::app::funnel::{Answer, Caller};
+use crate::app::booking::create::CreateRequest;
+use crate::app::booking::itinerary::ItineraryRequest;
+use crate::app::booking::state::Outcome;
+use crate::app::booking::{Answer, Caller};
 use crate::domain::checkout::parse_booking_data;
 use crate::domain::field_error::FieldError;
 use crate::domain::funnel_error::FunnelError;
@@ -140,7 +140,7 @@ pub async fn get_itinerary(
     let body = authed
         .within(async {
             worker
-                .funnel
+                .booking
                 .get_itinerary(&caller, &request)
                 .await
                 .map_err(ApiError::from)
@@ -213,7 +213,7 @@ pub async fn lock_seats(
     let locked = authed
         .within(async {
             worker
-                .funnel
+                .booking
                 .lock_seats(&caller, &token, &seats)
                 .await
                 .map_err(ApiError::from)
@@ -295,7 +295,7 @@ pub async fn create_booking(
         total_price,
         prefix: prefix(&req, &caller.client_id),
     };
-    let answer = worker.funnel.create_booking(&caller, request).await;
+    let answer = worker.booking.create_booking(&caller, request).await;
     render(&req, &caller.client_id, answer)
 }
 
@@ -328,7 +328,7 @@ pub async fn confirm_booking(
         .get("booking_id")
         .unwrap_or_default()
         .to_string();
-    let answer = worker.funnel.confirm_booking(&caller, &booking_id).await;
+    let answer = worker.booking.confirm_booking(&caller, &booking_id).await;
     render(&req, &caller.client_id, answer)
 }
 
@@ -357,6 +357,6 @@ pub async fn incomplete_result(
         .match_info()
         .get("incomplete_results_id")
         .unwrap_or_default();
-    let answer = worker.funnel.incomplete_result(&caller.client_id, id).await;
+    let answer = worker.booking.incomplete_result(&caller.client_id, id).await;
     render(&req, &caller.client_id, answer)
 }

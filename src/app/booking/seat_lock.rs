@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::state::{lock_key, Records};
-use super::{Caller, FunnelService};
+use super::{Caller, BookingService};
 use crate::domain::booking_token::VerifiedToken;
 use crate::domain::checkout::{classify, estimate, BookingData, Family, Quote};
 use crate::domain::field_error::FieldError;
@@ -27,7 +27,7 @@ pub(super) fn quote_of(token: &VerifiedToken) -> Quote {
     }
 }
 
-impl FunnelService {
+impl BookingService {
     /// Verifies a token for `client_id` (20 §8).
     pub(super) fn verify(
         &self,

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::time::Instant;
 
 use super::state::{ir_key, IrRecord, IrState, Operation, Outcome, Records};
-use super::FunnelService;
+use super::BookingService;
 use crate::domain::booking::Booking;
 use crate::domain::funnel_error::FunnelError;
 
@@ -26,7 +26,7 @@ impl Answer {
     }
 }
 
-impl FunnelService {
+impl BookingService {
     fn records(&self) -> Records<'_> {
         Records { kv: &*self.kv }
     }

@@ -5,7 +5,7 @@ use jiff::civil::DateTime;
 use rand::RngExt;
 use serde_json::{json, Map, Value};
 
-use super::{Caller, FunnelService};
+use super::{Caller, BookingService};
 use crate::domain::booking_token::{Nonce, TokenClaims};
 use crate::domain::checkout::{booking_schema, classify, seat_map, ClassifiedForm, Quote};
 use crate::domain::funnel_error::{Call, FunnelError};
@@ -22,7 +22,7 @@ pub struct ItineraryRequest {
     pub pax: Option<u8>,
 }
 
-impl FunnelService {
+impl BookingService {
     /// The answer body `{itineraries:[1], segments, vehicles}`.
     #[tracing::instrument(name = "get_itinerary", skip_all)]
     pub async fn get_itinerary(

@@ -6,12 +6,12 @@ use std::time::Instant;
 use super::events::{booking_confirmed, BookingFacts};
 use super::incomplete::Answer;
 use super::state::{confirm_key, Operation, Records};
-use super::{outcome_unknown, Caller, FunnelService};
+use super::{outcome_unknown, Caller, BookingService};
 use crate::domain::booking::{Booking, BookingStatus};
 use crate::domain::booking_id::resolve_bid;
 use crate::domain::funnel_error::{Call, FunnelError};
 
-impl FunnelService {
+impl BookingService {
     /// `booking_id` exactly as the client sent it.
     #[tracing::instrument(name = "confirm_booking", skip_all)]
     pub async fn confirm_booking(&self, caller: &Caller, booking_id: &str) -> Answer {

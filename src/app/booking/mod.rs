@@ -1,4 +1,4 @@
-//! Use cases of the booking funnel (20): GetItinerary, SeatLock, CreateBooking,
+//! Booking use cases: the funnel (20: GetItinerary, SeatLock, CreateBooking,
 //! ConfirmBooking and the `incomplete_results` poll. Stateless between steps:
 //! everything travels in the booking token; the key-value port holds only the
 //! short-lived records of [`state`].
@@ -31,7 +31,7 @@ pub use incomplete::Answer;
 
 /// Funnel settings from configuration.
 #[derive(Debug, Clone)]
-pub struct FunnelSettings {
+pub struct BookingSettings {
     /// `BOOKING_SYNC_BUDGET_MS`: how long CreateBooking/ConfirmBooking wait before 202.
     pub sync_budget: Duration,
     /// `INCOMPLETE_RESULTS_EXPIRY_SECS`: a pending record untouched this long is expired.
@@ -46,7 +46,7 @@ pub struct FunnelSettings {
     pub price_types: Arc<PriceTypeMap>,
 }
 
-impl Default for FunnelSettings {
+impl Default for BookingSettings {
     fn default() -> Self {
         Self {
             sync_budget: Duration::from_millis(20_000),
@@ -61,13 +61,13 @@ impl Default for FunnelSettings {
 
 /// One per actix worker (the 12go port is not `Send`); cloning is cheap.
 #[derive(Clone)]
-pub struct FunnelService {
+pub struct BookingService {
     twelvego: Rc<dyn TwelveGoBooking>,
     kv: Arc<dyn KeyValue>,
     keys: Arc<BookingTokenKeys>,
     clock: Arc<dyn Clock>,
     metrics: Arc<dyn Metrics>,
-    settings: Rc<FunnelSettings>,
+    settings: Rc<BookingSettings>,
     tasks: BackgroundTasks,
 }
 
@@ -115,14 +115,14 @@ pub struct Caller {
     pub ctx: CallContext,
 }
 
-impl FunnelService {
+impl BookingService {
     pub fn new(
         twelvego: Rc<dyn TwelveGoBooking>,
         kv: Arc<dyn KeyValue>,
         keys: Arc<BookingTokenKeys>,
         clock: Arc<dyn Clock>,
         metrics: Arc<dyn Metrics>,
-        settings: FunnelSettings,
+        settings: BookingSettings,
     ) -> Self {
         Self {
             twelvego,

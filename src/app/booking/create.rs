@@ -7,7 +7,7 @@ use super::events::{booking_created, BookingFacts};
 use super::incomplete::Answer;
 use super::seat_lock::quote_of;
 use super::state::{idem_key, lock_key, Idem, Operation, Records};
-use super::{outcome_unknown, Caller, FunnelService};
+use super::{outcome_unknown, Caller, BookingService};
 use crate::domain::booking::Booking;
 use crate::domain::booking_token::VerifiedToken;
 use crate::domain::checkout::{
@@ -29,7 +29,7 @@ pub struct CreateRequest {
 /// How many times a vanished `idem` record is re-claimed before giving up.
 const CLAIM_ATTEMPTS: usize = 3;
 
-impl FunnelService {
+impl BookingService {
     #[tracing::instrument(name = "create_booking", skip_all)]
     pub async fn create_booking(&self, caller: &Caller, req: CreateRequest) -> Answer {
         let started = Instant::now();

@@ -62,14 +62,14 @@ fn keys() -> Arc<BookingTokenKeys> {
     Arc::new(BookingTokenKeys::new(&[secret], Duration::from_secs(3600)).unwrap())
 }
 
-fn service(mock: MockTwelveGoBooking, kv: Arc<FakeKv>) -> FunnelService {
-    FunnelService::new(
+fn service(mock: MockTwelveGoBooking, kv: Arc<FakeKv>) -> BookingService {
+    BookingService::new(
         Rc::new(mock),
         kv,
         keys(),
         Arc::new(Clock0),
         Arc::new(NoMetrics),
-        FunnelSettings::default(),
+        BookingSettings::default(),
     )
 }
 
