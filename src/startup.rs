@@ -22,11 +22,12 @@ use crate::adapters::metrics::statsd::{StatsdConfig, StatsdMetrics};
 use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
 use crate::app::auth::Authenticator;
-use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
 use crate::app::booking::{BackgroundTasks, BookingService, BookingSettings};
+use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
 use crate::app::rate_limit::ClientRateLimits;
 use crate::app::recheck::{RecheckDispatcher, RecheckState};
 use crate::app::search::{SearchService, SearchSettings};
+use crate::domain::booking_id::BookingIdMap;
 use crate::domain::booking_token::{BookingTokenKeys, KeysError};
 use crate::domain::breaker::BreakerConfig;
 use crate::domain::rate_limit::RateDefaults;
@@ -113,6 +114,7 @@ impl Application {
             ir_retention: Duration::from_secs(settings.incomplete_results_retention_secs),
             task_deadline: BookingSettings::default().task_deadline,
             twelvego_base: backend.base_url(),
+            id_map: load_id_map(&settings)?,
             price_types: Arc::new(
                 PriceTypeMap::parse(&settings.price_type_map)
                     .map_err(|e| anyhow::anyhow!("PRICE_TYPE_MAP: {e}"))?,
@@ -350,6 +352,27 @@ fn breaker_host(settings: &Settings) -> String {
         .and_then(|u| url::Url::parse(u).ok())
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_else(|| "sandbox".into())
+}
+
+/// `BOOKING_ID_MAP_FILE`: unreadable or a wrong header stops start-up; bad rows
+/// are left out and logged with their line numbers.
+fn load_id_map(settings: &Settings) -> anyhow::Result<Option<Arc<BookingIdMap>>> {
+    let Some(path) = settings
+        .booking_id_map_file
+        .as_deref()
+        .filter(|p| !p.is_empty())
+    else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("BOOKING_ID_MAP_FILE: cannot read {path}: {e}"))?;
+    let (map, bad) = BookingIdMap::parse(&text)
+        .map_err(|e| anyhow::anyhow!("BOOKING_ID_MAP_FILE: {path}: {e}"))?;
+    for row in &bad {
+        tracing::error!(file = %path, line = row.line, reason = %row.reason, "booking id map row left out");
+    }
+    tracing::info!(file = %path, bookings = map.len(), bad_rows = bad.len(), "booking id map loaded");
+    Ok(Some(Arc::new(map)))
 }
 
 fn load_directory(settings: &Settings) -> anyhow::Result<FileClientDirectory> {

@@ -1,8 +1,8 @@
 //! Use cases, one per file, orchestrating the ports.
 
 pub mod auth;
-pub mod breaker;
 pub mod booking;
+pub mod breaker;
 pub mod rate_limit;
 pub mod recheck;
 pub mod search;

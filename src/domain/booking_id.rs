@@ -1,17 +1,138 @@
-//! Booking-id resolution (30 §1) for ids that carry the bid: plain 12go bids and
-//! the previous platform's plain KLV ids. Mapping-file ids are resolved by the
-//! caller before this.
+//! Booking-id resolution (30 §1): 12go bids, the previous platform's plain KLV
+//! ids, and the ids of its mapping file (`BOOKING_ID_MAP_FILE`).
 
-/// The bid of `raw` for `client_id`, or `None` (→ 404 `booking_not_found`).
-pub fn resolve_bid(raw: &str, client_id: &str) -> Option<String> {
-    let ok_chars = raw
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'=' | b'.' | b'-'));
-    if raw.is_empty() || raw.len() > 512 || !ok_chars {
+use std::collections::HashMap;
+
+/// Where a mapped id points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapped {
+    pub bid: String,
+    pub client_id: String,
+}
+
+/// The previous platform's ids: `id|plain_id → (bid, client)` and `bid → id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookingIdMap {
+    by_id: HashMap<String, Mapped>,
+    by_bid: HashMap<String, String>,
+}
+
+/// A CSV row that was left out, with its 1-based line number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRow {
+    pub line: usize,
+    pub reason: String,
+}
+
+fn valid_id(raw: &str) -> bool {
+    !raw.is_empty()
+        && raw.len() <= 512
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'=' | b'.' | b'-'))
+}
+
+fn numeric_bid(raw: &str) -> Option<String> {
+    (raw.len() <= 19 && !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| raw.parse::<i64>().ok().map(|n| n.to_string()))
+        .flatten()
+}
+
+impl BookingIdMap {
+    /// Parses the CSV (header `id,plain_id,bid,client_id`). Bad rows are left out
+    /// and returned with their line numbers; a wrong header is an error.
+    ///
+    /// # Errors
+    /// The first line is not the expected header.
+    pub fn parse(text: &str) -> Result<(Self, Vec<BadRow>), String> {
+        let mut lines = text.lines().enumerate();
+        let header = lines
+            .next()
+            .map(|(_, h)| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase());
+        if header.as_deref() != Some("id,plain_id,bid,client_id") {
+            return Err("the first line must be `id,plain_id,bid,client_id`".into());
+        }
+        let mut map = Self::default();
+        let mut bad = Vec::new();
+        for (i, line) in lines {
+            let line_no = i + 1;
+            let row = line.trim();
+            if row.is_empty() {
+                continue;
+            }
+            match map.row(row) {
+                Ok(()) => {}
+                Err(reason) => bad.push(BadRow {
+                    line: line_no,
+                    reason,
+                }),
+            }
+        }
+        Ok((map, bad))
+    }
+
+    fn row(&mut self, row: &str) -> Result<(), String> {
+        let cols: Vec<&str> = row.split(',').map(str::trim).collect();
+        let [id, plain, bid, client] = cols[..] else {
+            return Err(format!("expected 4 columns, found {}", cols.len()));
+        };
+        if !valid_id(id) {
+            return Err("`id` is empty or has characters outside [A-Za-z0-9_=.-]".into());
+        }
+        if !plain.is_empty() && !valid_id(plain) {
+            return Err("`plain_id` has characters outside [A-Za-z0-9_=.-]".into());
+        }
+        let bid = numeric_bid(bid).ok_or("`bid` is not a 12go booking id")?;
+        if crate::domain::ids::ClientId::parse(client).is_none() {
+            return Err("`client_id` is not a valid client id".into());
+        }
+        let mapped = Mapped {
+            bid: bid.clone(),
+            client_id: client.to_string(),
+        };
+        for key in [id, plain].into_iter().filter(|k| !k.is_empty()) {
+            if self.by_id.get(key).is_some_and(|m| m != &mapped) {
+                return Err(format!("`{key}` is already mapped to another booking"));
+            }
+        }
+        self.by_id.insert(id.to_string(), mapped.clone());
+        if !plain.is_empty() {
+            self.by_id.insert(plain.to_string(), mapped);
+        }
+        self.by_bid.entry(bid).or_insert_with(|| id.to_string());
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_bid.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_bid.is_empty()
+    }
+
+    /// The row of a mapped id (`id` or `plain_id`).
+    pub fn get(&self, id: &str) -> Option<&Mapped> {
+        self.by_id.get(id)
+    }
+
+    /// The id the client holds for a bid (notifications).
+    pub fn id_of(&self, bid: &str) -> Option<&str> {
+        self.by_bid.get(bid).map(String::as_str)
+    }
+}
+
+/// The bid of `raw` for `client_id`, or `None` (→ 404 `booking_not_found`), in
+/// the order of 30 §1: charset, mapping file, plain bid, KLV.
+pub fn resolve_bid(raw: &str, client_id: &str, map: Option<&BookingIdMap>) -> Option<String> {
+    if !valid_id(raw) {
         return None;
     }
-    if raw.len() <= 19 && raw.bytes().all(|b| b.is_ascii_digit()) {
-        return raw.parse::<i64>().ok().map(|n| n.to_string());
+    if let Some(m) = map.and_then(|m| m.get(raw)) {
+        return (m.client_id == client_id).then(|| m.bid.clone());
+    }
+    if let Some(bid) = numeric_bid(raw) {
+        return Some(bid);
     }
     if raw.starts_with("0102V1") {
         return klv_bid(raw, client_id);
@@ -37,47 +158,12 @@ fn klv_bid(raw: &str, client_id: &str) -> Option<String> {
         }
         rest = &rest[4 + len..];
     }
-    if !integration?.eq_ignore_ascii_case("onetwogo") {
+    if !integration?.eq_ignore_ascii_case("onetwogo") || client.is_some_and(|c| c != client_id) {
         return None;
     }
-    if client.is_some_and(|c| c != client_id) {
-        return None;
-    }
-    let bid = bid?;
-    (!bid.is_empty() && bid.len() <= 19 && bid.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| bid.parse::<i64>().ok().map(|n| n.to_string()))
-        .flatten()
+    numeric_bid(bid?)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_bids_are_bids() {
-        assert_eq!(resolve_bid("87654321", "acme").as_deref(), Some("87654321"));
-        assert_eq!(resolve_bid("99999999999999999999", "acme"), None);
-        assert_eq!(resolve_bid("", "acme"), None);
-        assert_eq!(resolve_bid("12/3", "acme"), None);
-    }
-
-    #[test]
-    fn klv_ids_follow_the_spec_example() {
-        let id = "0102V10204C1230308onetwogo0408876543210504acme";
-        assert_eq!(resolve_bid(id, "acme").as_deref(), Some("87654321"));
-        assert_eq!(resolve_bid(id, "other"), None);
-        assert_eq!(
-            resolve_bid("0102V10308ONETWOGO040242", "x").as_deref(),
-            Some("42")
-        );
-        assert_eq!(resolve_bid("0102V10306flixbu040242", "x"), None);
-        assert_eq!(resolve_bid("0102V10308onetwogo0402ab", "x"), None);
-        assert_eq!(resolve_bid("0102V10308onetwogo04", "x"), None);
-    }
-
-    #[test]
-    fn other_previous_platform_ids_need_the_mapping_file() {
-        assert_eq!(resolve_bid("XYXZ4Yabcdef", "acme"), None);
-        assert_eq!(resolve_bid("Ab3dE5gH9k", "acme"), None);
-    }
-}
+#[path = "booking_id_tests.rs"]
+mod tests;

@@ -60,6 +60,7 @@ const KEYS: &[(&str, bool)] = &[
     ("booking_token_secrets", true),
     ("booking_token_ttl_secs", false),
     ("booking_sync_budget_ms", false),
+    ("booking_id_map_file", true),
     ("incomplete_results_expiry_secs", false),
     ("incomplete_results_retention_secs", false),
 ];

@@ -71,6 +71,8 @@ pub struct Settings {
     #[serde(skip_serializing)]
     pub booking_token_secrets: Option<SecretString>,
     pub booking_token_ttl_secs: u64,
+    /// CSV of previous-platform booking ids (30 §1); unreadable stops start-up.
+    pub booking_id_map_file: Option<String>,
     /// CreateBooking/ConfirmBooking wait this long before answering 202 (20 §6).
     pub booking_sync_budget_ms: u64,
     /// A pending `incomplete_results` record untouched this long is expired.
@@ -141,6 +143,7 @@ impl Default for Settings {
             admin_token: None,
             booking_token_secrets: None,
             booking_token_ttl_secs: 10_800,
+            booking_id_map_file: None,
             booking_sync_budget_ms: 20_000,
             incomplete_results_expiry_secs: 900,
             incomplete_results_retention_secs: 3600,

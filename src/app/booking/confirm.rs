@@ -6,9 +6,8 @@ use std::time::Instant;
 use super::events::{booking_confirmed, BookingFacts};
 use super::incomplete::Answer;
 use super::state::{confirm_key, Operation, Records};
-use super::{outcome_unknown, Caller, BookingService};
+use super::{outcome_unknown, BookingService, Caller};
 use crate::domain::booking::{Booking, BookingStatus};
-use crate::domain::booking_id::resolve_bid;
 use crate::domain::funnel_error::{Call, FunnelError};
 
 impl BookingService {
@@ -16,8 +15,9 @@ impl BookingService {
     #[tracing::instrument(name = "confirm_booking", skip_all)]
     pub async fn confirm_booking(&self, caller: &Caller, booking_id: &str) -> Answer {
         let started = Instant::now();
-        let Some(bid) = resolve_bid(booking_id, &caller.client_id) else {
-            return Answer::error(FunnelError::booking_not_found());
+        let bid = match self.resolve(booking_id, &caller.client_id) {
+            Ok(bid) => bid,
+            Err(e) => return Answer::error(e),
         };
         let records = Records { kv: &*self.kv };
         let key = confirm_key(&caller.client_id, &bid);

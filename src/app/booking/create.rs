@@ -7,7 +7,7 @@ use super::events::{booking_created, BookingFacts};
 use super::incomplete::Answer;
 use super::seat_lock::quote_of;
 use super::state::{idem_key, lock_key, Idem, Operation, Records};
-use super::{outcome_unknown, Caller, BookingService};
+use super::{outcome_unknown, BookingService, Caller};
 use crate::domain::booking::Booking;
 use crate::domain::booking_token::VerifiedToken;
 use crate::domain::checkout::{

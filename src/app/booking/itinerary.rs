@@ -5,7 +5,7 @@ use jiff::civil::DateTime;
 use rand::RngExt;
 use serde_json::{json, Map, Value};
 
-use super::{Caller, BookingService};
+use super::{BookingService, Caller};
 use crate::domain::booking_token::{Nonce, TokenClaims};
 use crate::domain::checkout::{booking_schema, classify, seat_map, ClassifiedForm, Quote};
 use crate::domain::funnel_error::{Call, FunnelError};

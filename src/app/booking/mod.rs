@@ -1,7 +1,7 @@
 //! Booking use cases: the funnel (20: GetItinerary, SeatLock, CreateBooking,
-//! ConfirmBooking and the `incomplete_results` poll. Stateless between steps:
-//! everything travels in the booking token; the key-value port holds only the
-//! short-lived records of [`state`].
+//! ConfirmBooking, the `incomplete_results` poll) and after it (30: details,
+//! ticket, cancel). Stateless between steps: everything travels in the booking
+//! token; the key-value port holds only the short-lived records of [`state`].
 
 pub mod confirm;
 pub mod create;
@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::domain::booking::{Booking, BookingView};
+use crate::domain::booking_id::{resolve_bid, BookingIdMap};
 use crate::domain::booking_token::BookingTokenKeys;
 use crate::domain::funnel_error::{Call, FunnelError};
 use crate::domain::translate::PriceTypeMap;
@@ -44,6 +45,8 @@ pub struct BookingSettings {
     /// Relative ticket URLs are resolved against this (30 §2).
     pub twelvego_base: String,
     pub price_types: Arc<PriceTypeMap>,
+    /// The previous platform's booking ids (`BOOKING_ID_MAP_FILE`), when given.
+    pub id_map: Option<Arc<BookingIdMap>>,
 }
 
 impl Default for BookingSettings {
@@ -55,6 +58,7 @@ impl Default for BookingSettings {
             task_deadline: Duration::from_secs(90),
             twelvego_base: String::new(),
             price_types: Arc::new(PriceTypeMap::default()),
+            id_map: None,
         }
     }
 }
@@ -151,6 +155,14 @@ impl BookingService {
             deadline: Instant::now() + self.settings.task_deadline,
             ..caller.ctx.clone()
         }
+    }
+
+    /// The bid behind the id a client holds (30 §1), or 404 `booking_not_found`.
+    fn resolve(&self, booking_id: &str, client_id: &str) -> Result<String, FunnelError> {
+        resolve_bid(booking_id, client_id, self.settings.id_map.as_deref()).ok_or_else(|| {
+            tracing::info!(client_id, "booking id not resolvable");
+            FunnelError::booking_not_found()
+        })
     }
 
     /// Counts `booking.failed` with the error code as reason.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::state::{lock_key, Records};
-use super::{Caller, BookingService};
+use super::{BookingService, Caller};
 use crate::domain::booking_token::VerifiedToken;
 use crate::domain::checkout::{classify, estimate, BookingData, Family, Quote};
 use crate::domain::field_error::FieldError;

@@ -357,6 +357,9 @@ pub async fn incomplete_result(
         .match_info()
         .get("incomplete_results_id")
         .unwrap_or_default();
-    let answer = worker.booking.incomplete_result(&caller.client_id, id).await;
+    let answer = worker
+        .booking
+        .incomplete_result(&caller.client_id, id)
+        .await;
     render(&req, &caller.client_id, answer)
 }
