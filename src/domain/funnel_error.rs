@@ -203,6 +203,48 @@ impl FunnelError {
             "The travel platform did not answer in time.",
         )
     }
+    pub fn booking_not_cancellable() -> Self {
+        Self::new(
+            422,
+            "booking_not_cancellable",
+            "This booking cannot be cancelled.",
+        )
+    }
+    pub fn no_refund_option() -> Self {
+        Self::new(
+            422,
+            "no_refund_option",
+            "No refund option is available for this booking.",
+        )
+    }
+    pub fn cancel_not_supported() -> Self {
+        Self::new(
+            422,
+            "cancel_not_supported",
+            "Cancellation is not enabled for this client.",
+        )
+    }
+    pub fn cancel_in_progress() -> Self {
+        Self::new(
+            409,
+            "cancel_in_progress",
+            "Another cancellation of this booking is still running.",
+        )
+    }
+    pub fn refund_failed() -> Self {
+        Self::new(
+            502,
+            "refund_failed",
+            "The travel platform declined the refund.",
+        )
+    }
+    pub fn ticket_not_available() -> Self {
+        Self::new(
+            405,
+            "ticket_not_available",
+            "The ticket is available once the booking is approved.",
+        )
+    }
     pub fn internal() -> Self {
         Self::new(500, "internal_error", "Internal error.")
     }
@@ -285,6 +327,8 @@ impl FunnelError {
                     return Self::booking_token_not_found();
                 }
                 match call {
+                    // A malformed bid (30 §6): the booking cannot be found.
+                    Call::Booking => Self::booking_not_found(),
                     Call::Reserve if !rejection.fields.is_empty() => {
                         let keys: Vec<&str> = rejection.fields.iter().map(String::as_str).collect();
                         let empty = ClassifiedForm::default();

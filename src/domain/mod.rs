@@ -14,6 +14,7 @@ pub mod ids;
 pub mod itinerary;
 pub mod money;
 pub mod rate_limit;
+pub mod refund_choice;
 pub mod search_query;
 pub mod search_status;
 pub mod secret;

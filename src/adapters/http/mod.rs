@@ -68,7 +68,8 @@ pub fn configure_api(cfg: &mut ServiceConfig, base_path: &str) {
         );
 }
 
-/// The booking-funnel routes, each under `/v1` and as an alias without it (00 §2).
+/// The booking routes (funnel and after), each under `/v1` and as an alias
+/// without it (00 §2).
 fn configure_funnel(cfg: &mut ServiceConfig) {
     use routes::funnel;
     for prefix in ["/v1", ""] {
@@ -95,6 +96,18 @@ fn configure_funnel(cfg: &mut ServiceConfig) {
         .service(post(
             &format!("{prefix}/{{client_id}}/bookings"),
             funnel::create_booking,
+        ))
+        .service(get(
+            &format!("{prefix}/{{client_id}}/bookings/{{booking_id}}/ticket"),
+            routes::post_booking::ticket,
+        ))
+        .service(post(
+            &format!("{prefix}/{{client_id}}/bookings/{{booking_id}}/cancel"),
+            routes::post_booking::cancel,
+        ))
+        .service(get(
+            &format!("{prefix}/{{client_id}}/bookings/{{booking_id}}"),
+            routes::post_booking::booking_details,
         ));
     }
 }

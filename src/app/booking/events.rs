@@ -72,3 +72,27 @@ pub fn booking_created(f: BookingFacts<'_>) {
 pub fn booking_confirmed(f: BookingFacts<'_>) {
     emit("connect.booking.confirmed", f);
 }
+
+/// `connect.booking.cancelled`: a cancel succeeded.
+pub fn booking_cancelled(
+    correlation_id: &str,
+    client_id: &str,
+    bid: &str,
+    c: &super::cancel::Cancelled,
+) {
+    let event = serde_json::json!({
+        "event_type": "connect.booking.cancelled",
+        "event_version": 1,
+        "timestamp": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        "correlation_id": correlation_id,
+        "client_id": client_id,
+        "service": "connect-api",
+        "service_version": env!("CARGO_PKG_VERSION"),
+        "booking_id": c.booking_id,
+        "twelvego_bid": bid,
+        "refund": c.refund,
+        "outcome": c.booking_status,
+        "error": null,
+    });
+    tracing::info!(log_type = "business_event", business_event = %event, "connect.booking.cancelled");
+}

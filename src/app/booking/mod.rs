@@ -3,8 +3,10 @@
 //! ticket, cancel). Stateless between steps: everything travels in the booking
 //! token; the key-value port holds only the short-lived records of [`state`].
 
+pub mod cancel;
 pub mod confirm;
 pub mod create;
+pub mod details;
 pub mod events;
 pub mod incomplete;
 pub mod itinerary;

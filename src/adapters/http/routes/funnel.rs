@@ -30,7 +30,7 @@ fn prefix(req: &HttpRequest, client_id: &str) -> String {
         .unwrap_or_default()
 }
 
-fn caller(authed: &Authed) -> Caller {
+pub(super) fn caller(authed: &Authed) -> Caller {
     Caller {
         client_id: authed.client.client.id.as_str().to_string(),
         ctx: authed.call_context(),
@@ -38,7 +38,7 @@ fn caller(authed: &Authed) -> Caller {
 }
 
 /// A `v{digits}` first segment is a version, never a client id (00 §2).
-fn reject_version_as_client(req: &HttpRequest) -> Result<(), ApiError> {
+pub(super) fn reject_version_as_client(req: &HttpRequest) -> Result<(), ApiError> {
     let id = req.match_info().get("client_id").unwrap_or_default();
     let is_version =
         id.len() > 1 && id.starts_with('v') && id[1..].bytes().all(|b| b.is_ascii_digit());
@@ -61,13 +61,20 @@ fn check_currency(req: &HttpRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn render(req: &HttpRequest, client_id: &str, answer: Answer) -> Result<HttpResponse, ApiError> {
-    match answer {
-        Answer::Done(Outcome::Booking(body)) => {
+/// A final outcome: 200 with its body, or the error.
+pub(super) fn render_outcome(outcome: Outcome) -> Result<HttpResponse, ApiError> {
+    match outcome {
+        Outcome::Booking(body) => {
             let bytes = serde_json::to_vec(&body).map_err(|_| ApiError::internal())?;
             Ok(json_bytes(200, bytes))
         }
-        Answer::Done(Outcome::Error(e)) => Err(e.into()),
+        Outcome::Error(e) => Err(e.into()),
+    }
+}
+
+fn render(req: &HttpRequest, client_id: &str, answer: Answer) -> Result<HttpResponse, ApiError> {
+    match answer {
+        Answer::Done(outcome) => render_outcome(outcome),
         Answer::Accepted(id) => Ok(HttpResponse::Accepted()
             .insert_header((
                 header::LOCATION,

@@ -4,4 +4,5 @@ pub mod admin_stats;
 pub mod debug;
 pub mod funnel;
 pub mod health;
+pub mod post_booking;
 pub mod search;

@@ -1,0 +1,49 @@
+//! Booking details and ticket (30 §3–§4): one live B read each, no stored copy.
+
+use serde::Serialize;
+
+use super::{BookingService, Caller};
+use crate::domain::booking::{Booking, BookingStatus};
+use crate::domain::funnel_error::FunnelError;
+
+/// What the ticket route answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ticket {
+    /// 200 `{"ticket_url": …}`.
+    Ready(TicketUrl),
+    /// 202, `Retry-After: 30`: approved, but 12go has no ticket yet.
+    NotReady,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TicketUrl {
+    pub ticket_url: String,
+}
+
+impl BookingService {
+    /// `GET …/bookings/{booking_id}`; `booking_id` is echoed as sent.
+    #[tracing::instrument(name = "booking_details", skip_all)]
+    pub async fn booking_details(
+        &self,
+        caller: &Caller,
+        booking_id: &str,
+    ) -> Result<Booking, FunnelError> {
+        let bid = self.resolve(booking_id, &caller.client_id)?;
+        self.read_booking(&bid, booking_id, &caller.client_id, &caller.ctx)
+            .await
+    }
+
+    /// `GET …/bookings/{booking_id}/ticket`: 405 unless approved, 202 until 12go
+    /// has the ticket. 12go's URL is passed through (relative ones resolved).
+    #[tracing::instrument(name = "booking_ticket", skip_all)]
+    pub async fn ticket(&self, caller: &Caller, booking_id: &str) -> Result<Ticket, FunnelError> {
+        let booking = self.booking_details(caller, booking_id).await?;
+        if booking.status != BookingStatus::Approved {
+            return Err(FunnelError::ticket_not_available());
+        }
+        Ok(match booking.voucher_url {
+            Some(url) => Ticket::Ready(TicketUrl { ticket_url: url }),
+            None => Ticket::NotReady,
+        })
+    }
+}
