@@ -237,4 +237,6 @@ fn outcome_unknown(e: &UpstreamError) -> bool {
 }
 
 #[cfg(test)]
+mod cancel_tests;
+#[cfg(test)]
 mod tests;

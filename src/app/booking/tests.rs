@@ -18,7 +18,7 @@ use std::sync::Mutex;
 
 /// Enough of a key-value store for the use cases (no TTLs).
 #[derive(Default)]
-struct FakeKv(Mutex<HashMap<String, Vec<u8>>>);
+pub(super) struct FakeKv(Mutex<HashMap<String, Vec<u8>>>);
 
 #[async_trait]
 impl KeyValue for FakeKv {
@@ -62,7 +62,7 @@ fn keys() -> Arc<BookingTokenKeys> {
     Arc::new(BookingTokenKeys::new(&[secret], Duration::from_secs(3600)).unwrap())
 }
 
-fn service(mock: MockTwelveGoBooking, kv: Arc<FakeKv>) -> BookingService {
+pub(super) fn service(mock: MockTwelveGoBooking, kv: Arc<FakeKv>) -> BookingService {
     BookingService::new(
         Rc::new(mock),
         kv,
@@ -73,7 +73,7 @@ fn service(mock: MockTwelveGoBooking, kv: Arc<FakeKv>) -> BookingService {
     )
 }
 
-fn caller() -> Caller {
+pub(super) fn caller() -> Caller {
     Caller {
         client_id: "acme".into(),
         ctx: CallContext {
@@ -113,7 +113,7 @@ fn request(token: &str) -> CreateRequest {
     }
 }
 
-fn booking_answer(status: &str) -> BookingAnswer {
+pub(super) fn booking_answer(status: &str) -> BookingAnswer {
     BookingAnswer::from_slice(
         format!(
             r#"{{"bid":42,"status":"{status}","from_id":3,"to_id":4,"dep_date_time":"2030-05-01 08:00:00",
@@ -124,7 +124,7 @@ fn booking_answer(status: &str) -> BookingAnswer {
     .unwrap()
 }
 
-fn failed(status: u16) -> UpstreamError {
+pub(super) fn failed(status: u16) -> UpstreamError {
     UpstreamError::Status {
         status,
         empty_object_body: false,
