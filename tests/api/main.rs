@@ -7,6 +7,7 @@ mod common;
 mod auth;
 mod funnel;
 mod funnel_redis;
+mod post_booking;
 mod headers;
 mod helpers;
 mod overload;

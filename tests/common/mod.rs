@@ -8,6 +8,9 @@ use std::sync::Once;
 /// Every test registry refers to these variables; they are set once, before any app starts.
 pub const TEST_12GO_KEY_VAR: &str = "CONNECT_TEST_12GO_KEY";
 pub const TEST_12GO_KEY: &str = "test-12go-key";
+/// A second client's own 12go key (ownership tests).
+pub const OTHER_12GO_KEY_VAR: &str = "CONNECT_TEST_12GO_KEY_OTHER";
+pub const OTHER_12GO_KEY: &str = "other-12go-key";
 /// `BOOKING_TOKEN_SECRETS` for apps on a real (fake) 12go: one 32-byte-plus secret.
 pub const TEST_TOKEN_SECRET: &str = "test-booking-token-secret-0123456789abcdef";
 
@@ -17,6 +20,7 @@ fn init() {
     INIT.call_once(|| {
         // Set before any test thread reads the environment (every test starts here).
         std::env::set_var(TEST_12GO_KEY_VAR, TEST_12GO_KEY);
+        std::env::set_var(OTHER_12GO_KEY_VAR, OTHER_12GO_KEY);
         if std::env::var("TEST_LOG").is_ok() {
             connect_api::adapters::telemetry::init("debug", "pretty");
         }

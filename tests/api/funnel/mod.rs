@@ -4,7 +4,7 @@
 mod confirm;
 mod create;
 mod faults;
-mod fixtures;
+pub mod fixtures;
 mod itinerary;
 mod routes;
 mod seat_lock;
