@@ -100,6 +100,9 @@ fn assert_openapi_document(doc: &Value) {
             "/v1/{client_id}/incomplete_results/{incomplete_results_id}",
             "get",
         ),
+        ("/v1/{client_id}/bookings/{booking_id}", "get"),
+        ("/v1/{client_id}/bookings/{booking_id}/ticket", "get"),
+        ("/v1/{client_id}/bookings/{booking_id}/cancel", "post"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),
