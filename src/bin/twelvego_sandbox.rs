@@ -4,7 +4,8 @@
 //! free port), `SANDBOX_PUBLIC_URL` (default `http://{host}:{port}`, used in recheck and
 //! ticket URLs), `SANDBOX_SLOW_MS` (default `0`: extra delay of every booking-funnel
 //! answer), `SANDBOX_PENDING_SECS` (default `30`; `never` = Pending bookings stay
-//! `pending`). Carts and bookings are shared by all workers.
+//! `pending`), `SANDBOX_TICKET_SECS` (default `5`: how long after confirmation a
+//! booking's `ticket_url` stays empty; `never` = tickets never appear). Carts and bookings are shared by all workers.
 //! Prints one line when listening: `twelvego-sandbox listening on http://{host}:{port}`.
 #![forbid(unsafe_code)]
 
@@ -24,6 +25,17 @@ fn env_or(name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
+/// A number of seconds, or `never` (`None`).
+fn secs_or_never(name: &str, default: &str) -> Result<Option<Duration>, String> {
+    match env_or(name, default).as_str() {
+        "never" => Ok(None),
+        secs => secs
+            .parse()
+            .map(|s| Some(Duration::from_secs(s)))
+            .map_err(|_| format!("{name} must be a number of seconds or `never`")),
+    }
+}
+
 fn run() -> Result<(), String> {
     let host = env_or("SANDBOX_HOST", "127.0.0.1");
     let port: u16 = env_or("SANDBOX_PORT", "8089")
@@ -41,15 +53,12 @@ fn run() -> Result<(), String> {
     let slow: u64 = env_or("SANDBOX_SLOW_MS", "0")
         .parse()
         .map_err(|_| "SANDBOX_SLOW_MS must be a number of milliseconds".to_string())?;
-    let pending = match env_or("SANDBOX_PENDING_SECS", "30").as_str() {
-        "never" => None,
-        secs => Some(Duration::from_secs(secs.parse().map_err(|_| {
-            "SANDBOX_PENDING_SECS must be a number of seconds or `never`".to_string()
-        })?)),
-    };
+    let pending = secs_or_never("SANDBOX_PENDING_SECS", "30")?;
+    let ticket = secs_or_never("SANDBOX_TICKET_SECS", "5")?;
     let sandbox = Sandbox::new(public)
         .with_latency(Duration::from_millis(slow))
-        .with_pending_delay(pending);
+        .with_pending_delay(pending)
+        .with_ticket_delay(ticket);
     actix_rt::System::new().block_on(async move {
         let server =
             HttpServer::new(move || App::new().configure(|c| configure_shared(c, sandbox.clone())))

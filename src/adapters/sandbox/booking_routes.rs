@@ -1,16 +1,20 @@
 //! The funnel over HTTP: `GET /trip/{key}/{dt}?seats=&k=`, `POST /cart/{key}/{dt}?seats=`,
 //! `GET /checkout/{cart_id}`, `POST /reserve/{cart_id}` (flat JSON body),
-//! `POST /confirm/{bid}`, `GET /booking/{bid}`. Only parsing and serializing here;
+//! `POST /confirm/{bid}`, `GET /booking/{bid}`, `GET /booking/{bid}/refund-options`,
+//! `POST /booking/{bid}/refund` (`{"hash","refund_fxcode","refund_amount"}`). Only parsing and serializing here;
 //! the logic is [`super::booking`]. Every route needs a non-empty `k` (else 401).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use jiff::civil::DateTime;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
 use super::booking::FunnelError;
 use super::Sandbox;
+use crate::domain::twelvego::refund::Amount;
+use crate::domain::twelvego::RefundRequest;
 use crate::ports::twelvego::TripCall;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -19,7 +23,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/checkout/{cart}", web::get().to(checkout))
         .route("/reserve/{cart}", web::post().to(reserve))
         .route("/confirm/{bid}", web::post().to(confirm))
-        .route("/booking/{bid}", web::get().to(booking));
+        .route("/booking/{bid}", web::get().to(booking))
+        .route(
+            "/booking/{bid}/refund-options",
+            web::get().to(refund_options),
+        )
+        .route("/booking/{bid}/refund", web::post().to(refund));
 }
 
 fn param(req: &HttpRequest, name: &str) -> Option<String> {
@@ -80,17 +89,17 @@ fn trip_call(req: &HttpRequest, (key, dt): &(String, String)) -> Result<TripCall
 }
 
 /// Waits as the in-process port would, then answers.
-async fn reply(sb: &Sandbox, r: Result<(Value, Duration), FunnelError>) -> HttpResponse {
+async fn reply<T: Serialize>(sb: &Sandbox, r: Result<(T, Duration), FunnelError>) -> HttpResponse {
     let extra = r.as_ref().map_or(Duration::ZERO, |(_, d)| *d);
     sb.pause(extra).await;
     let (status, body) = match r {
-        Ok((v, _)) => (StatusCode::OK, v),
+        Ok((v, _)) => (StatusCode::OK, serde_json::to_vec(&v)),
         Err(e) => (
             StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
-            e.body,
+            serde_json::to_vec(&e.body),
         ),
     };
-    match serde_json::to_vec(&body) {
+    match body {
         Ok(b) => HttpResponse::build(status)
             .content_type("application/json")
             .body(b),
@@ -146,6 +155,42 @@ async fn booking(req: HttpRequest, path: Id, sb: web::Data<Sandbox>) -> HttpResp
     reply(&sb, now(r)).await
 }
 
+async fn refund_options(req: HttpRequest, path: Id, sb: web::Data<Sandbox>) -> HttpResponse {
+    let r = authorized(&req).and_then(|()| sb.funnel_refund_options(&path));
+    reply(&sb, r.map(|o| (o, Duration::ZERO))).await
+}
+
+/// The F body; `refund_amount` keeps its JSON text.
+#[derive(Deserialize)]
+struct RefundBody {
+    hash: String,
+    refund_fxcode: String,
+    refund_amount: Amount,
+}
+
+async fn refund(
+    req: HttpRequest,
+    path: Id,
+    body: web::Bytes,
+    sb: web::Data<Sandbox>,
+) -> HttpResponse {
+    let r = authorized(&req).and_then(|()| {
+        let b: RefundBody = serde_json::from_slice(&body)
+            .map_err(|_| FunnelError::rejected("Invalid refund request"))?;
+        let req = RefundRequest {
+            hash: b.hash,
+            refund_fxcode: b.refund_fxcode,
+            refund_amount: b.refund_amount,
+        };
+        sb.funnel_refund(&path, &req)
+    });
+    reply(&sb, r).await
+}
+
 #[cfg(test)]
 #[path = "booking_routes_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "refund_routes_tests.rs"]
+mod refund_tests;

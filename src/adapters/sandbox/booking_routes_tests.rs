@@ -77,7 +77,11 @@ fn parse(b: &Value) -> BookingAnswer {
 #[actix_web::test]
 async fn instant_funnel_over_http() {
     let call = find(2, |o, _| instant(o));
-    let ((code, b), twice) = funnel(Sandbox::new("http://127.0.0.1:1"), &call).await;
+    let ((code, b), twice) = funnel(
+        Sandbox::new("http://127.0.0.1:1").with_ticket_delay(Some(Duration::ZERO)),
+        &call,
+    )
+    .await;
     assert_eq!(code, 200);
     for k in [
         "bid",

@@ -1,11 +1,12 @@
 use super::*;
 use crate::adapters::sandbox::checkout::token;
+use crate::adapters::sandbox::confirm::pending_ends_cancelled;
 use crate::adapters::sandbox::funnel_fixtures::*;
 use crate::domain::checkout::Family;
 use crate::ports::twelvego::TwelveGoBooking;
 use rust_decimal::Decimal;
 
-/// T → A → S → R → C, checking T and R; returns the bid.
+/// T → A → S → R, checking T and R; returns the bid.
 async fn book(sb: &Sandbox, call: &TripCall) -> (String, Decimal) {
     let k = ctx("k");
     let t = sb.trip(call, &k).await.unwrap();
@@ -45,7 +46,7 @@ async fn book(sb: &Sandbox, call: &TripCall) -> (String, Decimal) {
 
 #[actix_rt::test]
 async fn instant_trip_books_end_to_end() {
-    let sb = Sandbox::default();
+    let sb = Sandbox::default().with_ticket_delay(Some(Duration::ZERO));
     let call = find(2, |o, _| instant(o));
     let (bid, total) = book(&sb, &call).await;
     sb.confirm(&bid, &ctx("k")).await.unwrap();
@@ -64,7 +65,7 @@ async fn instant_trip_books_end_to_end() {
 
 #[actix_rt::test]
 async fn pending_trip_confirms_after_the_delay() {
-    let call = find(1, |o, _| !instant(o));
+    let call = find(1, |o, _| !instant(o) && !pending_ends_cancelled(&o.id));
     let sb = Sandbox::default().with_pending_delay(Some(Duration::from_secs(3600)));
     let (bid, _) = book(&sb, &call).await;
     sb.confirm(&bid, &ctx("k")).await.unwrap();
@@ -79,7 +80,9 @@ async fn pending_trip_confirms_after_the_delay() {
     never.confirm(&bid, &ctx("k")).await.unwrap();
     let b = never.booking(&bid, &ctx("k")).await.unwrap();
     assert_eq!(b.status.as_deref(), Some("pending"));
-    let now_ = Sandbox::default().with_pending_delay(Some(Duration::ZERO));
+    let now_ = Sandbox::default()
+        .with_pending_delay(Some(Duration::ZERO))
+        .with_ticket_delay(Some(Duration::ZERO));
     let (bid, _) = book(&now_, &call).await;
     now_.confirm(&bid, &ctx("k")).await.unwrap();
     let b = now_.booking(&bid, &ctx("k")).await.unwrap();

@@ -1,9 +1,11 @@
 //! C and B: confirming a reserved booking and reading it back (30 §6 shape).
 //!
-//! Instant products (`confirmation_time` 0) are `confirmed` by C, with a tracker and
-//! a ticket URL. Pending ones (`confirmation_time` > 0) become `pending` and turn
-//! `confirmed` when read by B once the sandbox's pending delay has passed (default
-//! 30 s; `None` = never).
+//! Instant products (`confirmation_time` 0) are `confirmed` by C, with a tracker.
+//! Pending ones (`confirmation_time` > 0) become `pending` and, once the sandbox's
+//! pending delay has passed (default 30 s; `None` = never), turn `confirmed` — or
+//! `cancelled` for 1 trip key in 4 ([`pending_ends_cancelled`]) — when next read.
+//! A confirmed booking's `ticket_url` stays `""` until the ticket delay (default 5 s,
+//! `None` = never) has passed since confirmation; `stamp` then moves to that time.
 
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -23,20 +25,41 @@ fn tracker(bid: u64) -> String {
     out
 }
 
+/// Whether a Pending booking of this trip ends `cancelled` rather than `confirmed`:
+/// `fnv("cancel:{trip_key}") % 4 == 0`, about 1 Pending trip in 4.
+pub fn pending_ends_cancelled(trip_key: &str) -> bool {
+    fnv(&format!("cancel:{trip_key}")) % 4 == 0
+}
+
+fn after(at: i64, d: Duration) -> i64 {
+    at.saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 impl Sandbox {
     fn issue(&self, b: &mut Booking, at: i64) {
         b.status = Status::Confirmed;
         b.stamp = at;
         b.tracker = tracker(b.bid);
-        b.ticket_url = format!("{}/tickets/{}-{}.pdf", self.base_url, b.bid, b.tracker);
+        b.ticket_at = self.ticket_delay.map(|d| after(at, d));
     }
 
-    /// A pending booking whose time has come is confirmed now.
-    fn settle(&self, b: &mut Booking, at: i64) {
+    /// Moves the booking on to what it is at `at`: a pending booking whose time has
+    /// come is confirmed (or cancelled), a due ticket appears.
+    pub(super) fn settle(&self, b: &mut Booking, at: i64) {
         if let (Status::Pending, Some(ready)) = (b.status, b.ready_at) {
-            if ready <= at {
+            if ready <= at && b.ends_cancelled {
+                b.status = Status::Cancelled;
+                b.stamp = ready;
+            } else if ready <= at {
                 self.issue(b, ready);
             }
+        }
+        match b.ticket_at {
+            Some(t) if b.status == Status::Confirmed && b.ticket_url.is_empty() && t <= at => {
+                b.ticket_url = format!("{}/tickets/{}-{}.pdf", self.base_url, b.bid, b.tracker);
+                b.stamp = b.stamp.max(t);
+            }
+            _ => {}
         }
     }
 
@@ -50,13 +73,14 @@ impl Sandbox {
         let at = now();
         self.settle(b, at);
         match b.status {
-            Status::PendingClientConfirmation if b.confirmation_time <= 0 => self.issue(b, at),
+            Status::PendingClientConfirmation if b.confirmation_time <= 0 => {
+                self.issue(b, at);
+                self.settle(b, at);
+            }
             Status::PendingClientConfirmation => {
                 b.status = Status::Pending;
                 b.stamp = at;
-                b.ready_at = self
-                    .pending_delay
-                    .map(|d| at.saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)));
+                b.ready_at = self.pending_delay.map(|d| after(at, d));
                 self.settle(b, at);
             }
             Status::Pending => return Err(FunnelError::rejected("Booking is being confirmed")),
@@ -85,3 +109,7 @@ impl Sandbox {
         }))
     }
 }
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod tests;

@@ -129,3 +129,20 @@ pub fn status<T: std::fmt::Debug>(r: Result<T, UpstreamError>) -> (u16, Rejectio
 pub fn value(p: &Option<Price>) -> Decimal {
     p.as_ref().unwrap().value.unwrap()
 }
+
+/// A → S → R with contact `email`, then C if `confirm`, in-process; the bid.
+pub fn booked(sb: &super::Sandbox, call: &TripCall, email: &str, confirm: bool) -> String {
+    let cart = sb.funnel_cart(call).unwrap();
+    let (_, mut body) = form_and_body(&sb.funnel_checkout(&cart).unwrap(), call.seats);
+    body.insert("contact[email]".into(), email.into());
+    let (bid, _) = sb.funnel_reserve(&cart, &body).unwrap();
+    if confirm {
+        sb.funnel_confirm(&bid).unwrap();
+    }
+    bid
+}
+
+/// The booking as stored.
+pub fn stored(sb: &super::Sandbox, bid: &str) -> super::booking::Booking {
+    sb.books().unwrap().bookings.get(bid).unwrap().clone()
+}

@@ -3,7 +3,7 @@
 //! [`Sandbox`] answers the `TwelveGo` and `TwelveGoBooking` ports in-process;
 //! [`http::configure_shared`] serves the same answers over 12go's wire format (the
 //! `twelvego-sandbox` binary). Both go through one implementation ([`booking`],
-//! [`checkout`], [`reserve`], [`confirm`]); the HTTP layer only parses and serializes.
+//! [`checkout`], [`reserve`], [`confirm`], [`refund`]); the HTTP layer only parses and serializes.
 //!
 //! # Booking funnel
 //!
@@ -22,15 +22,30 @@
 //!   a cart already reserved → 400 `Cart already used`; else `{"bid":"7000…"}` and a
 //!   booking `pending_client_confirmation` priced with its seat and baggage add-ons.
 //! - **C** `POST /confirm/{bid}` → `{"bid":n}`: Instant options (`confirmation_time` 0,
-//!   ~75 % of options) become `confirmed` with a tracker and ticket URL; Pending ones
-//!   become `pending` and are `confirmed` by the first B after the pending delay
-//!   (default 30 s, [`Sandbox::with_pending_delay`], `None` = never). C again → 400.
+//!   ~75 % of options) become `confirmed` with a tracker; Pending ones become `pending`
+//!   and, once the pending delay has passed (default 30 s,
+//!   [`Sandbox::with_pending_delay`], `None` = never), are `confirmed` — or `cancelled`
+//!   for 1 trip key in 4 ([`confirm::pending_ends_cancelled`]) — by the next B, O or F.
+//!   C again → 400.
+//! - Tickets: a confirmed booking's `ticket_url` is `""` until the ticket delay has
+//!   passed since confirmation (default 5 s, [`Sandbox::with_ticket_delay`],
+//!   `SANDBOX_TICKET_SECS` in the binary, `None` = never); `stamp` then moves too.
 //! - **B** `GET /booking/{bid}`: the 30 §6 shape. Unknown carts and bids → 404; a
 //!   missing or empty key → 401 everywhere.
+//! - **O** `GET /booking/{bid}/refund-options` ([`refund`]): only `confirmed` bookings
+//!   (else 400 `Booking is not refundable`); four options of `netprice`: 100 %
+//!   expiring 24 h before departure, 90 % `available:false`, 75 % already expired,
+//!   50 % never expiring; amounts with 2 decimals, hash per (bid, option).
+//! - **F** `POST /booking/{bid}/refund` `{"hash","refund_fxcode","refund_amount"}`:
+//!   an available, unexpired option with exactly its currency and amount text →
+//!   `{"success":true,"delay_minutes":0,"message":"Refund accepted"}` and the booking
+//!   is `cancelled`; otherwise 400 with `messages` (a second F: `Booking is not
+//!   refundable`).
 //!
-//! Slow answers (opt-in): R and C wait [`booking::SLOW`] (25 s) when the booking's
-//! contact e-mail has the local part `slow` (`slow@example.com`); every funnel answer
-//! also waits [`Sandbox::with_latency`] (`SANDBOX_SLOW_MS` in the binary). Carts and
+//! Slow answers (opt-in): R, C and F wait [`booking::SLOW`] (25 s) when the booking's
+//! contact e-mail has the local part `slow` (`slow@example.com`); F answers
+//! `{"success":false,…,"message":"Refund declined by operator"}` without cancelling
+//! when it is `refundfail` (`refundfail@example.com`); every funnel answer also waits [`Sandbox::with_latency`] (`SANDBOX_SLOW_MS` in the binary). Carts and
 //! bookings are kept in memory, [`booking::CAPACITY`] of each, oldest evicted.
 
 pub mod booking;
@@ -44,6 +59,7 @@ pub mod http;
 pub mod inventory;
 pub mod key;
 mod port;
+pub mod refund;
 pub mod reserve;
 pub mod rng;
 pub mod routes;
@@ -69,6 +85,9 @@ pub const DEFAULT_BASE_URL: &str = "http://sandbox.12go.invalid";
 /// How long a Pending booking stays `pending` after C, by default.
 pub const PENDING_DELAY: Duration = Duration::from_secs(30);
 
+/// How long after confirmation a booking's `ticket_url` stays empty, by default.
+pub const TICKET_DELAY: Duration = Duration::from_secs(5);
+
 /// In-process 12go. Cloning shares the recheck counter, carts and bookings.
 #[derive(Debug, Clone)]
 pub struct Sandbox {
@@ -77,6 +96,8 @@ pub struct Sandbox {
     books: Arc<Mutex<booking::Books>>,
     /// `None`: Pending bookings never get confirmed.
     pending_delay: Option<Duration>,
+    /// `None`: tickets never appear.
+    ticket_delay: Option<Duration>,
     /// Added to every funnel answer (`SANDBOX_SLOW_MS` in the binary).
     latency: Duration,
 }
@@ -94,6 +115,7 @@ impl Sandbox {
             rechecks: Arc::new(AtomicUsize::new(0)),
             books: Arc::default(),
             pending_delay: Some(PENDING_DELAY),
+            ticket_delay: Some(TICKET_DELAY),
             latency: Duration::ZERO,
         }
     }
@@ -105,7 +127,14 @@ impl Sandbox {
         self
     }
 
-    /// A delay added to every funnel answer (T, A, S, R, C, B).
+    /// How long after confirmation `ticket_url` stays `""` (`None`: for ever).
+    #[must_use]
+    pub fn with_ticket_delay(mut self, delay: Option<Duration>) -> Self {
+        self.ticket_delay = delay;
+        self
+    }
+
+    /// A delay added to every funnel answer (T, A, S, R, C, B, O, F).
     #[must_use]
     pub fn with_latency(mut self, latency: Duration) -> Self {
         self.latency = latency;

@@ -8,7 +8,9 @@ use std::time::Duration;
 use super::booking::FunnelError;
 use super::Sandbox;
 use crate::domain::checkout::{parse_checkout, CheckoutForm};
-use crate::domain::twelvego::{BookingAnswer, SearchAnswer};
+use crate::domain::twelvego::{
+    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchAnswer,
+};
 use crate::domain::upstream::UpstreamError;
 use crate::ports::twelvego::{CallContext, TripCall, TwelveGoBooking};
 
@@ -90,32 +92,21 @@ impl TwelveGoBooking for Sandbox {
         serde_json::from_value(b).map_err(|_| UpstreamError::Decode)
     }
 
-    // Placeholder until implemented here: answers 501.
     async fn refund_options(
         &self,
-        _: &str,
-        _: &CallContext,
-    ) -> Result<crate::domain::twelvego::RefundOptions, UpstreamError> {
-        Err(crate::domain::upstream::UpstreamError::Status {
-            status: 501,
-            empty_object_body: false,
-            retry_after: None,
-            rejection: Default::default(),
-        })
+        bid: &str,
+        ctx: &CallContext,
+    ) -> Result<RefundOptions, UpstreamError> {
+        self.answer(ctx, || now(self.funnel_refund_options(bid)))
+            .await
     }
 
-    // Placeholder until implemented here: answers 501.
     async fn refund(
         &self,
-        _: &str,
-        _: &crate::domain::twelvego::RefundRequest,
-        _: &CallContext,
-    ) -> Result<crate::domain::twelvego::RefundAnswer, UpstreamError> {
-        Err(crate::domain::upstream::UpstreamError::Status {
-            status: 501,
-            empty_object_body: false,
-            retry_after: None,
-            rejection: Default::default(),
-        })
+        bid: &str,
+        req: &RefundRequest,
+        ctx: &CallContext,
+    ) -> Result<RefundAnswer, UpstreamError> {
+        self.answer(ctx, || self.funnel_refund(bid, req)).await
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::booking::{fmt_dt, now, plus, times, Booking, Cart, FunnelError, Status, SLOW};
 use super::checkout::{self, baggage_key, baggage_options, seat_key, seat_layout};
+use super::confirm::pending_ends_cancelled;
 use super::Sandbox;
 use crate::domain::checkout::pattern;
 
@@ -123,11 +124,21 @@ pub fn validate(
     }
 }
 
-/// Whether R and C of this contact wait [`SLOW`]: the e-mail's local part is `slow`.
-pub fn is_slow(email: &str) -> bool {
+/// Whether the e-mail's local part is `local` (ASCII case-insensitive).
+pub fn local_part_is(email: &str, local: &str) -> bool {
     email
         .split_once('@')
-        .is_some_and(|(local, _)| local.eq_ignore_ascii_case("slow"))
+        .is_some_and(|(l, _)| l.eq_ignore_ascii_case(local))
+}
+
+/// Whether R, C and F of this contact wait [`SLOW`]: the e-mail's local part is `slow`.
+pub fn is_slow(email: &str) -> bool {
+    local_part_is(email, "slow")
+}
+
+/// Whether F of this contact answers `success: false`: the local part is `refundfail`.
+pub fn refund_fails(email: &str) -> bool {
+    local_part_is(email, "refundfail")
 }
 
 impl Sandbox {
@@ -161,6 +172,7 @@ impl Sandbox {
             from_id: cart.trip.segments.first().and_then(|s| s.from),
             to_id: cart.trip.segments.last().and_then(|s| s.to),
             dep_date_time: fmt_dt(cart.departure),
+            departure: cart.departure,
             seats: n,
             price: plus(times(&o.price, n), extra),
             netprice: plus(times(&o.netprice, n), extra),
@@ -176,6 +188,9 @@ impl Sandbox {
             },
             confirmation_time: o.confirmation_time.unwrap_or(0),
             ready_at: None,
+            ends_cancelled: pending_ends_cancelled(&o.id),
+            ticket_at: None,
+            refund_fails: refund_fails(&email),
         };
         let delay = booking.delay;
         books.bookings.insert(bid.to_string(), booking);

@@ -95,6 +95,8 @@ pub struct Booking {
     pub from_id: Option<i64>,
     pub to_id: Option<i64>,
     pub dep_date_time: String,
+    /// The departure (local time of the trip).
+    pub departure: DateTime,
     pub seats: u8,
     pub price: Option<Price>,
     pub netprice: Option<Price>,
@@ -107,8 +109,15 @@ pub struct Booking {
     pub delay: Duration,
     /// Minutes (0 = Instant).
     pub confirmation_time: i64,
-    /// When a Pending booking turns `confirmed` (unix s).
+    /// When a Pending booking turns `confirmed` (or `cancelled`) (unix s).
     pub ready_at: Option<i64>,
+    /// A Pending booking ends `cancelled` instead of `confirmed`
+    /// ([`super::confirm::pending_ends_cancelled`]).
+    pub ends_cancelled: bool,
+    /// When the ticket URL appears (unix s); `None` until confirmed, or never.
+    pub ticket_at: Option<i64>,
+    /// F answers `success: false` (contact e-mail `refundfail@…`).
+    pub refund_fails: bool,
 }
 
 /// Everything the funnel remembers.
