@@ -28,6 +28,8 @@ fn free_port() -> u16 {
 fn start_sandbox() -> (Proc, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_twelvego-sandbox"))
         .env("SANDBOX_PORT", "0")
+        // Tickets appear 1 s after confirmation (default 5 s).
+        .env("SANDBOX_TICKET_SECS", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -377,9 +379,43 @@ async fn search_itinerary_book_and_confirm_through_both_processes() {
     assert_eq!(confirmed.status(), 200);
     let confirmed: serde_json::Value = confirmed.json().await.unwrap();
     assert_eq!(confirmed["status"], "approved");
-    assert!(confirmed["voucher_url"].as_str().unwrap().ends_with(".pdf"));
     assert!(!confirmed["operator_booking_id"]
         .as_str()
         .unwrap()
         .is_empty());
+
+    // After the sale: the ticket is not ready at once, then it is; then cancel.
+    let bid = booking["id"].as_str().unwrap();
+    let ticket = get(format!("{base}/bookings/{bid}/ticket")).await.unwrap();
+    assert_eq!(ticket.status(), 202);
+    assert_eq!(ticket.headers()["retry-after"], "30");
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    let ticket = get(format!("{base}/bookings/{bid}/ticket")).await.unwrap();
+    assert_eq!(ticket.status(), 200);
+    let url: serde_json::Value = ticket.json().await.unwrap();
+    assert!(url["ticket_url"].as_str().unwrap().ends_with(".pdf"));
+    let details: serde_json::Value = get(format!("{base}/bookings/{bid}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(details["voucher_url"], url["ticket_url"]);
+    let cancelled = client
+        .post(format!("{base}/bookings/{bid}/cancel"))
+        .header("x-api-key", "acme-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), 200);
+    let cancelled: serde_json::Value = cancelled.json().await.unwrap();
+    assert_eq!(cancelled["booking_id"], bid);
+    assert_eq!(cancelled["booking_status"], "cancelled");
+    let details: serde_json::Value = get(format!("{base}/bookings/{bid}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(details["status"], "cancelled");
 }
