@@ -62,6 +62,17 @@ class Conn:
                 self.c = None
                 raise FunnelError(f"{method} :{self.port}{path}: {e!r}") from e
 
+    def call_raw(self, method, path, text):
+        """POST/PUT a body given as exact JSON text (no re-encoding)."""
+        hdr = dict(self.headers, **{"content-type": "application/json"})
+        if self.c is None:
+            self.c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        t0 = time.perf_counter()
+        self.c.request(method, path, body=text.encode(), headers=hdr)
+        r = self.c.getresponse()
+        raw = r.read()
+        return r.status, raw, (time.perf_counter() - t0) * 1000.0
+
     def expect(self, step, method, path, body=None, status=200):
         st, raw, ms = self.call(method, path, body)
         if st != status:

@@ -28,6 +28,7 @@ import datetime, gzip, http.client, json, os, socket, statistics, subprocess, sy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import funnel
+import post_booking
 
 TARGET = sys.argv[1] if len(sys.argv) > 1 else "target/release"
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 300
@@ -145,7 +146,7 @@ def pct(xs, p):
 def main():
     date = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
     sp = free_port()
-    sandbox = subprocess.Popen([SANDBOX_BIN], env=dict(os.environ, SANDBOX_PORT=str(sp)),
+    sandbox = subprocess.Popen([SANDBOX_BIN], env=dict(os.environ, SANDBOX_PORT=str(sp), SANDBOX_TICKET_SECS="0"),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     api = None
     try:
@@ -173,6 +174,7 @@ def main():
             rows.append((name, status, size, tg_size, lat, base))
         peak = hwm_kb(api.pid)
         funnel_results = funnel.run(api_port, sp, FUNNEL_SAMPLES, date) if FUNNEL_SAMPLES > 0 else None
+        post_results = post_booking.run(api_port, sp, FUNNEL_SAMPLES // 2, date) if FUNNEL_SAMPLES > 0 else None
         loads = []
         for name, q in [
             ("small: 3s→4s", f"departures[]=3&arrivals[]=4&departure_date={date}&pax=1"),
@@ -228,6 +230,9 @@ def main():
     if funnel_results:
         print()
         print("\n".join(funnel.report(funnel_results)))
+    if post_results:
+        print()
+        print("\n".join(post_booking.report(post_results)))
 
 
 if __name__ == "__main__":
