@@ -441,6 +441,7 @@ fn backend(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::Result<Bac
     cfg.recheck_timeout = Duration::from_millis(settings.twelvego_recheck_timeout_ms);
     cfg.reserve_timeout = Duration::from_millis(settings.twelvego_reserve_timeout_ms);
     cfg.confirm_timeout = Duration::from_millis(settings.twelvego_confirm_timeout_ms);
+    cfg.refund_timeout = Duration::from_millis(settings.twelvego_refund_timeout_ms);
     cfg.retry_max = settings.twelvego_retry_max;
     cfg.max_body_bytes = settings.twelvego_max_body_bytes;
     cfg.pool_max = settings.twelvego_pool_max;

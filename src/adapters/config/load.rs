@@ -27,6 +27,7 @@ const KEYS: &[(&str, bool)] = &[
     ("twelvego_recheck_timeout_ms", false),
     ("twelvego_reserve_timeout_ms", false),
     ("twelvego_confirm_timeout_ms", false),
+    ("twelvego_refund_timeout_ms", false),
     ("twelvego_retry_max", false),
     ("twelvego_max_body_bytes", false),
     ("twelvego_pool_max", false),
@@ -177,6 +178,7 @@ mod tests {
         assert_eq!(s.twelvego_timeout_ms, 10_000);
         assert_eq!(s.twelvego_reserve_timeout_ms, 60_000);
         assert_eq!(s.twelvego_confirm_timeout_ms, 60_000);
+        assert_eq!(s.twelvego_refund_timeout_ms, 15_000);
         assert_eq!(s.max_routes, 25);
         assert_eq!(s.log_format, "json");
         assert!(s.sandbox_mode());
@@ -221,17 +223,21 @@ mod tests {
     }
 
     #[test]
-    fn reserve_and_confirm_timeouts_are_read_and_must_be_positive() {
+    fn reserve_confirm_and_refund_timeouts_are_read_and_must_be_positive() {
         let s = load_from(
             &tmp(),
             &env(&[
                 ("TWELVEGO_RESERVE_TIMEOUT_MS", "45000"),
                 ("TWELVEGO_CONFIRM_TIMEOUT_MS", "70000"),
+                ("TWELVEGO_REFUND_TIMEOUT_MS", "20000"),
             ]),
         )
         .unwrap();
         assert_eq!(s.twelvego_reserve_timeout_ms, 45_000);
         assert_eq!(s.twelvego_confirm_timeout_ms, 70_000);
+        assert_eq!(s.twelvego_refund_timeout_ms, 20_000);
+        let e = load_from(&tmp(), &env(&[("TWELVEGO_REFUND_TIMEOUT_MS", "0")])).unwrap_err();
+        assert_eq!(e, "TWELVEGO_REFUND_TIMEOUT_MS: must be greater than 0");
         let e = load_from(&tmp(), &env(&[("TWELVEGO_RESERVE_TIMEOUT_MS", "0")])).unwrap_err();
         assert_eq!(e, "TWELVEGO_RESERVE_TIMEOUT_MS: must be greater than 0");
         let e = load_from(&tmp(), &env(&[("TWELVEGO_CONFIRM_TIMEOUT_MS", "0")])).unwrap_err();

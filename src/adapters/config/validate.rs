@@ -60,6 +60,10 @@ impl Settings {
                 "TWELVEGO_CONFIRM_TIMEOUT_MS",
                 self.twelvego_confirm_timeout_ms,
             ),
+            (
+                "TWELVEGO_REFUND_TIMEOUT_MS",
+                self.twelvego_refund_timeout_ms,
+            ),
             ("REQUEST_TIMEOUT_MS", self.request_timeout_ms),
             ("HEADER_READ_TIMEOUT_MS", self.header_read_timeout_ms),
             ("BREAKER_WINDOW_SECS", self.breaker_window_secs),

@@ -1,4 +1,4 @@
-//! The booking-funnel calls (00 §1: T, A, S, R, C, B) over the shared exchange.
+//! The booking-funnel and post-booking calls (00 §1: T, A, S, R, C, B, O, F) over the shared exchange.
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -10,7 +10,9 @@ use super::client::{Outbound, Policy};
 use super::AwcTwelveGo;
 use crate::domain::checkout::{parse_checkout, CheckoutForm};
 use crate::domain::secret::Secret;
-use crate::domain::twelvego::{BookingAnswer, SearchAnswer};
+use crate::domain::twelvego::{
+    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchAnswer,
+};
 use crate::domain::upstream::UpstreamError;
 use crate::ports::twelvego::{CallContext, TripCall, TwelveGoBooking};
 
@@ -20,6 +22,8 @@ pub(super) const CHECKOUT: &str = "/checkout/{cart_id}";
 pub(super) const RESERVE: &str = "/reserve/{cart_id}";
 pub(super) const CONFIRM: &str = "/confirm/{bid}";
 pub(super) const BOOKING: &str = "/booking/{bid}";
+pub(super) const REFUND_OPTIONS: &str = "/booking/{bid}/refund-options";
+pub(super) const REFUND: &str = "/booking/{bid}/refund";
 
 /// The path date-time: local departure as `YYYY-MM-DD-HH-mm-00`.
 pub(super) fn path_datetime(dt: DateTime) -> String {
@@ -205,33 +209,37 @@ impl TwelveGoBooking for AwcTwelveGo {
         BookingAnswer::from_slice(&body).map_err(|e| decode_failed(BOOKING, &e))
     }
 
-    // Placeholder until implemented here: answers 501.
     async fn refund_options(
         &self,
-        _: &str,
-        _: &CallContext,
-    ) -> Result<crate::domain::twelvego::RefundOptions, UpstreamError> {
-        Err(crate::domain::upstream::UpstreamError::Status {
-            status: 501,
-            empty_object_body: false,
-            retry_after: None,
-            rejection: Default::default(),
-        })
+        bid: &str,
+        ctx: &CallContext,
+    ) -> Result<RefundOptions, UpstreamError> {
+        let url = self.funnel_url(
+            &["booking", bid, "refund-options"],
+            &[],
+            &ctx.key,
+            REFUND_OPTIONS,
+        )?;
+        let body = self.get(url, REFUND_OPTIONS, ctx, Policy::Read).await?;
+        serde_json::from_slice(&body).map_err(|e| decode_failed(REFUND_OPTIONS, &e))
     }
 
-    // Placeholder until implemented here: answers 501.
     async fn refund(
         &self,
-        _: &str,
-        _: &crate::domain::twelvego::RefundRequest,
-        _: &CallContext,
-    ) -> Result<crate::domain::twelvego::RefundAnswer, UpstreamError> {
-        Err(crate::domain::upstream::UpstreamError::Status {
-            status: 501,
-            empty_object_body: false,
-            retry_after: None,
-            rejection: Default::default(),
-        })
+        bid: &str,
+        request: &RefundRequest,
+        ctx: &CallContext,
+    ) -> Result<RefundAnswer, UpstreamError> {
+        let url = self.funnel_url(&["booking", bid, "refund"], &[], &ctx.key, REFUND)?;
+        let json = serde_json::to_vec(request).map_err(|e| {
+            tracing::error!(error = %e, "refund body did not serialize; nothing sent");
+            UpstreamError::Decode
+        })?;
+        let timeout = self.cfg.refund_timeout;
+        let answer = self
+            .post(url, REFUND, Some(Bytes::from(json)), timeout, ctx)
+            .await?;
+        serde_json::from_slice(&answer).map_err(|e| decode_failed(REFUND, &e))
     }
 }
 

@@ -9,7 +9,7 @@ use tracing::field::Empty;
 use tracing::Instrument;
 use url::Url;
 
-use super::booking::{BOOKING, CART, CHECKOUT, CONFIRM, RESERVE, TRIP};
+use super::booking::{BOOKING, CART, CHECKOUT, CONFIRM, REFUND, REFUND_OPTIONS, RESERVE, TRIP};
 use super::classify::{
     classify_answer, classify_payload_error, classify_send_error, log_failure, retry_after_secs,
     RawAnswer,
@@ -261,6 +261,8 @@ fn metric_endpoint(template: &str) -> &'static str {
         RESERVE => "reserve",
         CONFIRM => "confirm",
         BOOKING => "booking",
+        REFUND_OPTIONS => "refund_options",
+        REFUND => "refund",
         _ => "other",
     }
 }
@@ -288,8 +290,10 @@ mod tests {
             ("/reserve/{cart_id}", "reserve"),
             ("/confirm/{bid}", "confirm"),
             ("/booking/{bid}", "booking"),
+            ("/booking/{bid}/refund-options", "refund_options"),
+            ("/booking/{bid}/refund", "refund"),
+            ("/booking/{bid}/refunds", "other"),
             ("/somewhere", "other"),
-            ("/booking/{bid}/refund", "other"),
         ] {
             assert_eq!(metric_endpoint(template), name, "{template}");
         }
@@ -307,6 +311,14 @@ mod tests {
             "GET /booking/{bid}"
         );
         assert_eq!(resource_name(Policy::Recheck, "/searchr"), "GET /searchr");
+        assert_eq!(
+            resource_name(Policy::Read, REFUND_OPTIONS),
+            "GET /booking/{bid}/refund-options"
+        );
+        assert_eq!(
+            resource_name(Policy::Post(Duration::from_secs(15)), REFUND),
+            "POST /booking/{bid}/refund"
+        );
     }
 
     #[test]

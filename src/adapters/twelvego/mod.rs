@@ -37,7 +37,7 @@ const SEARCH: &str = "/search/{from}/{to}/{date}";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwelveGoClientConfig {
     pub base_url: Url,
-    /// Per-attempt timeout of reads (U1, T, S, B), capped by the call deadline;
+    /// Per-attempt timeout of reads (U1, T, S, B, O), capped by the call deadline;
     /// also the timeout of A (`POST /cart`), which is not capped.
     pub read_timeout: Duration,
     /// Timeout of a U2 recheck call.
@@ -46,6 +46,9 @@ pub struct TwelveGoClientConfig {
     pub reserve_timeout: Duration,
     /// Timeout of C (`POST /confirm`): sent once, never capped by the deadline.
     pub confirm_timeout: Duration,
+    /// Timeout of F (`POST /booking/{bid}/refund`): sent once, never capped by
+    /// the deadline.
+    pub refund_timeout: Duration,
     pub connect_timeout: Duration,
     /// Retries allowed by the GET rule.
     pub retry_max: u32,
@@ -64,6 +67,7 @@ impl TwelveGoClientConfig {
             recheck_timeout: Duration::from_secs(300),
             reserve_timeout: Duration::from_secs(60),
             confirm_timeout: Duration::from_secs(60),
+            refund_timeout: Duration::from_secs(15),
             connect_timeout: Duration::from_secs(3),
             retry_max: 2,
             max_body_bytes: 16 * 1024 * 1024,

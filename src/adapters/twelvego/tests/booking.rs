@@ -1,6 +1,8 @@
-//! The booking-funnel calls (T, A, S, R, C, B) against the fake 12go.
+//! The booking-funnel and post-booking calls (T, A, S, R, C, B, O, F) against
+//! the fake 12go.
 
 use super::*;
+use crate::domain::twelvego::{RefundAnswer, RefundOptions, RefundRequest};
 use crate::domain::upstream::Rejection;
 use crate::ports::twelvego::{TripCall, TwelveGoBooking};
 use serde_json::{Map, Value};
@@ -15,6 +17,9 @@ const BID: &str = "87654321";
 const CHECKOUT_ANSWER: &str = r#"{"contact[email]":{"type":"input","required":true},"seats":{"type":"input","required":true}}"#;
 const BOOKING_ANSWER: &str = r#"{"bid":87654321,"tracker":"TRK-7QX2","status":"confirmed"}"#;
 const RESERVE_BODY: &str = r#"{"contact[email]":"a@b.test","contact[mobile]":"+66812345678","passenger[0][first_name]":"Ann","seats":2}"#;
+const REFUND_OPTIONS_ANSWER: &str = r#"{"available":true,"options":[{"refund_amount":825.10,"refund_fxcode":"THB","expires":true,"expires_after":"2026-04-29 08:30:00","available":true,"available_since":"2026-04-01 00:00:00","hash":"c0ffee01"},{"refund_amount":550.00,"refund_fxcode":"THB","expires":false,"expires_after":null,"available":true,"hash":"c0ffee02"}]}"#;
+const REFUND_BODY: &str = r#"{"hash":"c0ffee01","refund_fxcode":"THB","refund_amount":825.10}"#;
+const REFUND_ANSWER: &str = r#"{"success":true,"delay_minutes":0,"message":"Refund accepted"}"#;
 const REJECTION: &str = r#"{"fields":{"passenger[1][id_no]":"Invalid"},"messages":["Trip is no longer available"],"data":{"reasons":[{"reason_code":"bad_trip_details","reason_message":"x"}]}}"#;
 
 fn trip_call() -> TripCall {
@@ -29,7 +34,18 @@ fn reserve_body() -> Map<String, Value> {
     serde_json::from_str(RESERVE_BODY).unwrap()
 }
 
-/// The six calls, driven uniformly.
+/// The F request for the first option of [`REFUND_OPTIONS_ANSWER`] (`825.10`).
+fn refund_request() -> RefundRequest {
+    let options: RefundOptions = serde_json::from_str(REFUND_OPTIONS_ANSWER).unwrap();
+    let option = &options.options[0];
+    RefundRequest {
+        hash: option.hash.clone(),
+        refund_fxcode: option.refund_fxcode.clone(),
+        refund_amount: option.refund_amount.clone(),
+    }
+}
+
+/// The eight calls, driven uniformly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Call {
     Trip,
@@ -38,6 +54,8 @@ pub(super) enum Call {
     Reserve,
     Confirm,
     Booking,
+    RefundOpts,
+    Refund,
 }
 
 use Call::*;
@@ -52,13 +70,17 @@ impl Call {
             Reserve => "reserve",
             Confirm => "confirm",
             Booking => "booking",
+            RefundOpts => "refund_options",
+            Refund => "refund",
         }
     }
 }
 
-pub(super) const ALL: [Call; 6] = [Trip, Cart, Checkout, Reserve, Confirm, Booking];
-pub(super) const POSTS: [Call; 3] = [Cart, Reserve, Confirm];
-pub(super) const GETS: [Call; 3] = [Trip, Checkout, Booking];
+pub(super) const ALL: [Call; 8] = [
+    Trip, Cart, Checkout, Reserve, Confirm, Booking, RefundOpts, Refund,
+];
+pub(super) const POSTS: [Call; 4] = [Cart, Reserve, Confirm, Refund];
+pub(super) const GETS: [Call; 4] = [Trip, Checkout, Booking, RefundOpts];
 
 impl Call {
     pub(super) fn method(self) -> &'static str {
@@ -77,6 +99,8 @@ impl Call {
             Reserve => format!("/reserve/{CART_ID}"),
             Confirm => format!("/confirm/{BID}"),
             Booking => format!("/booking/{BID}"),
+            RefundOpts => format!("/booking/{BID}/refund-options"),
+            Refund => format!("/booking/{BID}/refund"),
         }
     }
 
@@ -88,6 +112,8 @@ impl Call {
             Reserve => r#"{"bid":"87654321"}"#,
             Confirm => r#"{"bid":87654321}"#,
             Booking => BOOKING_ANSWER,
+            RefundOpts => REFUND_OPTIONS_ANSWER,
+            Refund => REFUND_ANSWER,
         }
     }
 
@@ -103,6 +129,8 @@ impl Call {
             Reserve => tg.reserve(CART_ID, &reserve_body(), ctx).await.map(drop),
             Confirm => tg.confirm(BID, ctx).await,
             Booking => tg.booking(BID, ctx).await.map(drop),
+            RefundOpts => tg.refund_options(BID, ctx).await.map(drop),
+            Refund => tg.refund(BID, &refund_request(), ctx).await.map(drop),
         }
     }
 }
@@ -402,7 +430,7 @@ async fn every_call_succeeds_on_its_ok_answer() {
 
 #[actix_web::test]
 async fn reads_map_unparsable_answers_to_decode() {
-    for call in [Trip, Booking] {
+    for call in [Trip, Booking, RefundOpts, Refund] {
         let result = run_call(call, ResponseTemplate::new(200).set_body_string("[oops"), 1).await;
         assert_eq!(result, Err(UpstreamError::Decode), "{call:?}");
     }
@@ -457,6 +485,7 @@ fn short_post_timeouts(server: &MockServer) -> AwcTwelveGo {
     cfg.read_timeout = ms(200);
     cfg.reserve_timeout = ms(200);
     cfg.confirm_timeout = ms(200);
+    cfg.refund_timeout = ms(200);
     AwcTwelveGo::new(cfg).unwrap()
 }
 
@@ -622,6 +651,7 @@ async fn posts_run_to_their_own_timeout_even_past_the_deadline() {
         cfg.read_timeout = ms(1000);
         cfg.reserve_timeout = ms(1000);
         cfg.confirm_timeout = ms(1000);
+        cfg.refund_timeout = ms(1000);
         let twelvego = AwcTwelveGo::new(cfg).unwrap();
         // Even with the deadline already over, the POST is sent and completes.
         let result = call.invoke(&twelvego, &ctx(Duration::ZERO)).await;
@@ -692,6 +722,17 @@ async fn unusable_ids_send_nothing() {
             twelvego.booking(id, &c).await.unwrap_err(),
             UpstreamError::ForeignUrl
         );
+        assert_eq!(
+            twelvego.refund_options(id, &c).await.unwrap_err(),
+            UpstreamError::ForeignUrl
+        );
+        assert_eq!(
+            twelvego
+                .refund(id, &refund_request(), &c)
+                .await
+                .unwrap_err(),
+            UpstreamError::ForeignUrl
+        );
         let mut call = trip_call();
         call.trip_key = id.into();
         assert_eq!(
@@ -722,4 +763,267 @@ async fn funnel_calls_keep_a_base_url_path() {
         .await;
     assert_eq!(done, Ok(()));
     server.verify().await;
+}
+
+#[actix_web::test]
+async fn refund_options_sends_the_expected_get_and_keeps_raw_amounts() {
+    // Arrange
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/booking/87654321/refund-options"))
+        .and(query_param("k", "test-key"))
+        .and(header("accept", "application/json"))
+        .and(header("x-correlation-id", "corr-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(REFUND_OPTIONS_ANSWER))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Act
+    let options = client(&server)
+        .refund_options(BID, &ctx(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    // Assert
+    assert_eq!(options.available, Some(true));
+    assert_eq!(options.options.len(), 2);
+    assert_eq!(options.options[0].hash, "c0ffee01");
+    assert_eq!(options.options[0].refund_amount.raw, "825.10");
+    assert_eq!(options.options[1].refund_amount.raw, "550.00");
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.url.query(), Some("k=test-key"));
+    assert!(req.body.is_empty());
+    assert!(req.headers.get("content-type").is_none());
+    server.verify().await;
+}
+
+#[actix_web::test]
+async fn refund_options_map_bad_bodies_to_decode() {
+    for body in [
+        &b"[oops"[..],
+        b"\"x\"",
+        b"\xff\xfe{}",
+        br#"{"options":[{"refund_amount":"abc","hash":"h"}]}"#,
+        br#"{"options":[{"refund_amount":null,"hash":"h"}]}"#,
+    ] {
+        let server = MockServer::start().await;
+        mount_call(
+            &server,
+            RefundOpts,
+            ResponseTemplate::new(200).set_body_bytes(body),
+            1,
+        )
+        .await;
+        let options = client(&server)
+            .refund_options(BID, &ctx(Duration::from_secs(10)))
+            .await;
+        assert_eq!(
+            options.unwrap_err(),
+            UpstreamError::Decode,
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+        server.verify().await;
+    }
+}
+
+#[actix_web::test]
+async fn refund_posts_the_option_amount_byte_for_byte() {
+    // Arrange
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/booking/87654321/refund"))
+        .and(query_param("k", "test-key"))
+        .and(header("content-type", "application/json"))
+        .and(header("accept", "application/json"))
+        .and(header("x-correlation-id", "corr-1"))
+        .and(body_string(REFUND_BODY))
+        .respond_with(ResponseTemplate::new(200).set_body_string(REFUND_ANSWER))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Act
+    let answer = client(&server)
+        .refund(BID, &refund_request(), &ctx(Duration::from_secs(10)))
+        .await;
+    // Assert
+    assert_eq!(
+        answer.unwrap(),
+        RefundAnswer {
+            success: true,
+            delay_minutes: Some(0),
+            message: Some("Refund accepted".into()),
+        }
+    );
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.body, REFUND_BODY.as_bytes());
+    assert_eq!(
+        std::str::from_utf8(&req.body).unwrap(),
+        r#"{"hash":"c0ffee01","refund_fxcode":"THB","refund_amount":825.10}"#
+    );
+    assert_eq!(req.url.query(), Some("k=test-key"));
+    server.verify().await;
+}
+
+#[actix_web::test]
+async fn refund_echoes_the_amount_read_by_refund_options() {
+    // Arrange: O then F against the same fake 12go.
+    let server = MockServer::start().await;
+    mount_call(
+        &server,
+        RefundOpts,
+        ResponseTemplate::new(200).set_body_string(REFUND_OPTIONS_ANSWER),
+        1,
+    )
+    .await;
+    mount_call(
+        &server,
+        Refund,
+        ResponseTemplate::new(200).set_body_string(REFUND_ANSWER),
+        1,
+    )
+    .await;
+    let twelvego = client(&server);
+    let c = ctx(Duration::from_secs(10));
+    // Act
+    let options = twelvego.refund_options(BID, &c).await.unwrap();
+    let option = &options.options[0];
+    let request = RefundRequest {
+        hash: option.hash.clone(),
+        refund_fxcode: option.refund_fxcode.clone(),
+        refund_amount: option.refund_amount.clone(),
+    };
+    let answer = twelvego.refund(BID, &request, &c).await.unwrap();
+    // Assert
+    assert!(answer.success);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].body, REFUND_BODY.as_bytes());
+    server.verify().await;
+}
+
+#[actix_web::test]
+async fn refund_maps_bad_answers_to_decode() {
+    for body in ["not json", "[oops", r#""ok""#, "", "null"] {
+        let result = run_call(Refund, ResponseTemplate::new(200).set_body_string(body), 1).await;
+        assert_eq!(result, Err(UpstreamError::Decode), "{body:?}");
+    }
+}
+
+#[actix_web::test]
+async fn refund_is_not_cut_by_a_near_deadline() {
+    // Arrange: 50 ms left, 12go takes 300 ms, the refund timeout is 2 s (reads 300 ms).
+    let server = MockServer::start().await;
+    let slow = ResponseTemplate::new(200)
+        .set_body_string(REFUND_ANSWER)
+        .set_delay(ms(300));
+    mount_call(&server, Refund, slow, 1).await;
+    let mut cfg = config(&server.uri());
+    cfg.refund_timeout = Duration::from_secs(2);
+    // Act
+    let answer = AwcTwelveGo::new(cfg)
+        .unwrap()
+        .refund(BID, &refund_request(), &ctx(ms(50)))
+        .await;
+    // Assert
+    assert!(answer.unwrap().success);
+    server.verify().await;
+}
+
+#[actix_web::test]
+async fn refund_runs_to_its_own_timeout_not_the_read_or_reserve_timeout() {
+    // Arrange: 12go takes 500 ms; reads and R/C would give up after 200 ms.
+    let server = MockServer::start().await;
+    let slow = ResponseTemplate::new(200)
+        .set_body_string(REFUND_ANSWER)
+        .set_delay(ms(500));
+    mount_call(&server, Refund, slow, 1).await;
+    let mut cfg = config(&server.uri());
+    cfg.read_timeout = ms(200);
+    cfg.reserve_timeout = ms(200);
+    cfg.confirm_timeout = ms(200);
+    cfg.refund_timeout = ms(2000);
+    // Act
+    let answer = AwcTwelveGo::new(cfg)
+        .unwrap()
+        .refund(BID, &refund_request(), &ctx(Duration::from_secs(10)))
+        .await;
+    // Assert
+    assert!(answer.unwrap().success);
+    server.verify().await;
+}
+
+#[actix_web::test]
+async fn refund_options_are_cut_by_the_deadline() {
+    let server = MockServer::start().await;
+    mount_call(
+        &server,
+        RefundOpts,
+        ResponseTemplate::new(200).set_delay(ms(2000)),
+        1,
+    )
+    .await;
+    let mut cfg = config(&server.uri());
+    cfg.read_timeout = Duration::from_secs(5);
+    let started = Instant::now();
+    let result = AwcTwelveGo::new(cfg)
+        .unwrap()
+        .refund_options(BID, &ctx(ms(150)))
+        .await;
+    assert_eq!(result.unwrap_err(), UpstreamError::Timeout);
+    assert!(started.elapsed() < ms(1000), "{:?}", started.elapsed());
+}
+
+#[actix_web::test]
+async fn refund_calls_percent_encode_the_bid() {
+    // Arrange
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(REFUND_OPTIONS_ANSWER))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(REFUND_ANSWER))
+        .mount(&server)
+        .await;
+    let twelvego = client(&server);
+    let c = ctx(Duration::from_secs(10));
+    // Act
+    assert!(twelvego.refund_options("1/2?k=evil#x", &c).await.is_ok());
+    assert!(twelvego
+        .refund("1/2?k=evil#x", &refund_request(), &c)
+        .await
+        .is_ok());
+    // Assert
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        requests[0].url.path(),
+        "/booking/1%2F2%3Fk=evil%23x/refund-options"
+    );
+    assert_eq!(requests[1].url.path(), "/booking/1%2F2%3Fk=evil%23x/refund");
+    for req in &requests {
+        assert_eq!(req.url.query(), Some("k=test-key"));
+    }
+}
+
+#[actix_web::test]
+async fn refund_calls_pass_a_400_rejection_on() {
+    let expected = UpstreamError::Status {
+        status: 400,
+        empty_object_body: false,
+        retry_after: None,
+        rejection: Rejection {
+            fields: vec!["passenger[1][id_no]".into()],
+            messages: vec!["Trip is no longer available".into()],
+            reason_codes: vec!["bad_trip_details".into()],
+        },
+    };
+    for call in [RefundOpts, Refund] {
+        let result = run_call(
+            call,
+            ResponseTemplate::new(400).set_body_string(REJECTION),
+            1,
+        )
+        .await;
+        assert_eq!(result, Err(expected.clone()), "{call:?}");
+    }
 }

@@ -107,6 +107,7 @@ fn default_config_matches_the_spec() {
     assert_eq!(cfg.recheck_timeout, Duration::from_secs(300));
     assert_eq!(cfg.reserve_timeout, Duration::from_secs(60));
     assert_eq!(cfg.confirm_timeout, Duration::from_secs(60));
+    assert_eq!(cfg.refund_timeout, Duration::from_secs(15));
     assert_eq!(cfg.connect_timeout, Duration::from_secs(3));
     assert_eq!(cfg.retry_max, 2);
     assert_eq!(cfg.max_body_bytes, 16 * 1024 * 1024);
