@@ -95,7 +95,14 @@ async fn details_echo_every_accepted_id_form_with_one_live_read_each() {
 async fn ids_of_another_client_or_unknown_forms_are_404_without_calling_12go() {
     let f = start().await;
     mount_b(&f, ok_json(&confirmed_answer())).await;
-    for id in [KLV_BETA, SHORT_BETA, "XYXZ4Yunknown", "Qq1wE2rT3y", "12%2F3", "0102V10306flixbu040242"] {
+    for id in [
+        KLV_BETA,
+        SHORT_BETA,
+        "XYXZ4Yunknown",
+        "Qq1wE2rT3y",
+        "12%2F3",
+        "0102V10306flixbu040242",
+    ] {
         let res = f.get(&format!("/v1/acme/bookings/{id}")).await;
         assert_code(res, 404, "booking_not_found").await;
         let res = post_as(&f, &format!("/v1/acme/bookings/{id}/cancel"), "acme-key").await;
@@ -120,7 +127,12 @@ async fn a_bid_is_read_with_the_callers_own_12go_key_so_another_clients_booking_
         .respond_with(ResponseTemplate::new(404).set_body_string("{\"messages\":[\"Not found\"]}"))
         .mount(&f.server)
         .await;
-    assert_eq!(get_as(&f, &format!("/v1/acme/bookings/{BID}"), "acme-key").await.status(), 200);
+    assert_eq!(
+        get_as(&f, &format!("/v1/acme/bookings/{BID}"), "acme-key")
+            .await
+            .status(),
+        200
+    );
     let res = get_as(&f, &format!("/v1/beta/bookings/{BID}"), "beta-key").await;
     assert_code(res, 404, "booking_not_found").await;
     let res = get_as(&f, &format!("/v1/beta/bookings/{BID}/ticket"), "beta-key").await;
@@ -134,16 +146,33 @@ async fn a_bid_is_read_with_the_callers_own_12go_key_so_another_clients_booking_
 async fn details_map_12go_failures() {
     for (response, status, code) in [
         (twelvego_error(404, "{}"), 404, "booking_not_found"),
-        (twelvego_error(403, "{\"messages\":[\"Forbidden\"]}"), 404, "booking_not_found"),
-        (twelvego_error(400, "{\"messages\":[\"Bad bid\"]}"), 404, "booking_not_found"),
+        (
+            twelvego_error(403, "{\"messages\":[\"Forbidden\"]}"),
+            404,
+            "booking_not_found",
+        ),
+        (
+            twelvego_error(400, "{\"messages\":[\"Bad bid\"]}"),
+            404,
+            "booking_not_found",
+        ),
         (twelvego_error(400, "{}"), 502, "upstream_auth_failed"),
         (twelvego_error(401, "{}"), 502, "upstream_auth_failed"),
         (twelvego_error(500, "{}"), 502, "upstream_error"),
-        (ok_json(&json!({"status": "confirmed"})), 502, "upstream_error"),
+        (
+            ok_json(&json!({"status": "confirmed"})),
+            502,
+            "upstream_error",
+        ),
     ] {
         let f = start().await;
         mount_b(&f, response).await;
-        assert_code(f.get(&format!("/v1/acme/bookings/{BID}")).await, status, code).await;
+        assert_code(
+            f.get(&format!("/v1/acme/bookings/{BID}")).await,
+            status,
+            code,
+        )
+        .await;
     }
 }
 
@@ -151,7 +180,12 @@ async fn details_map_12go_failures() {
 async fn details_time_out_as_504() {
     let f = Funnel::start_with("", |s| s.twelvego_timeout_ms = 300).await;
     mount_b(&f, slow_json(&confirmed_answer(), 2_000)).await;
-    assert_code(f.get(&format!("/v1/acme/bookings/{BID}")).await, 504, "upstream_timeout").await;
+    assert_code(
+        f.get(&format!("/v1/acme/bookings/{BID}")).await,
+        504,
+        "upstream_timeout",
+    )
+    .await;
 }
 
 // ------------------------------------------------------------ ticket
@@ -162,7 +196,10 @@ async fn ticket_answers_200_202_405_and_404() {
         (ok_json(&confirmed_answer()), 200),
         (ok_json(&booking_answer("confirmed", "TRK", "")), 202),
         (ok_json(&reserved_answer()), 405),
-        (ok_json(&booking_answer("cancelled", "TRK", TICKET_URL)), 405),
+        (
+            ok_json(&booking_answer("cancelled", "TRK", TICKET_URL)),
+            405,
+        ),
         (twelvego_error(404, "{}"), 404),
     ];
     for (response, status) in cases {
@@ -172,7 +209,10 @@ async fn ticket_answers_200_202_405_and_404() {
         match status {
             200 => {
                 assert_eq!(res.status(), 200);
-                assert_eq!(res.json::<Value>().await.unwrap(), json!({"ticket_url": TICKET_URL}));
+                assert_eq!(
+                    res.json::<Value>().await.unwrap(),
+                    json!({"ticket_url": TICKET_URL})
+                );
             }
             202 => {
                 assert_eq!(res.status(), 202);
@@ -191,13 +231,16 @@ async fn ticket_answers_200_202_405_and_404() {
 
 // ------------------------------------------------------------ cancel
 
-fn refund_options() -> Value {
-    json!({"available": true, "options": [
-        {"refund_amount": 550.00, "refund_fxcode": "THB", "expires": false, "available": true, "hash": "half"},
-        {"refund_amount": 825.10, "refund_fxcode": "THB", "expires": true, "expires_after": "2099-01-01 00:00:00", "available": true, "hash": "most"},
-        {"refund_amount": 1000.00, "refund_fxcode": "THB", "available": false, "hash": "off"},
-        {"refund_amount": 990.00, "refund_fxcode": "THB", "expires": true, "expires_after": "2020-01-01 00:00:00", "hash": "gone"}
-    ]})
+/// O with four options; written as text so `825.10` keeps its trailing zero.
+const REFUND_OPTIONS: &str = r#"{"available": true, "options": [
+    {"refund_amount": 550.00, "refund_fxcode": "THB", "expires": false, "available": true, "hash": "half"},
+    {"refund_amount": 825.10, "refund_fxcode": "THB", "expires": true, "expires_after": "2099-01-01 00:00:00", "available": true, "hash": "most"},
+    {"refund_amount": 1000.00, "refund_fxcode": "THB", "available": false, "hash": "off"},
+    {"refund_amount": 990.00, "refund_fxcode": "THB", "expires": true, "expires_after": "2020-01-01 00:00:00", "hash": "gone"}
+]}"#;
+
+fn refund_options() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(REFUND_OPTIONS, "application/json")
 }
 
 const REFUND_BODY: &str = r#"{"hash":"most","refund_fxcode":"THB","refund_amount":825.10}"#;
@@ -208,9 +251,17 @@ fn cancelled(id: &str) -> Value {
 
 /// B confirmed (then `after` for later reads), O with the options, F answering `f_answer`.
 async fn cancel_world(f: &Funnel, after: Value, f_answer: ResponseTemplate) {
-    mount_first(&f.server, "GET", &booking_path(), ok_json(&confirmed_answer())).await;
+    // The pre-check sees it confirmed; later reads (reconciliation) see `after`.
+    mount_first_n(
+        &f.server,
+        "GET",
+        &booking_path(),
+        ok_json(&confirmed_answer()),
+        1,
+    )
+    .await;
     mount(&f.server, "GET", &booking_path(), ok_json(&after)).await;
-    mount(&f.server, "GET", OPTIONS, ok_json(&refund_options())).await;
+    mount(&f.server, "GET", OPTIONS, refund_options()).await;
     on("POST", REFUND)
         .and(body_string(REFUND_BODY))
         .respond_with(f_answer)
@@ -231,7 +282,12 @@ async fn cancel_refunds_the_largest_usable_option_echoing_its_amount_byte_for_by
     assert_eq!(res.json::<Value>().await.unwrap(), cancelled(MAPPED));
     assert_eq!(f.calls("POST", REFUND).await, 1);
     // A repeat is answered from the stored outcome: no second refund.
-    let again = post_as(&f, &format!("/v1/acme/bookings/{MAPPED}/cancel"), "acme-key").await;
+    let again = post_as(
+        &f,
+        &format!("/v1/acme/bookings/{MAPPED}/cancel"),
+        "acme-key",
+    )
+    .await;
     assert_eq!(again.status(), 200);
     assert_eq!(again.json::<Value>().await.unwrap(), cancelled(MAPPED));
     assert_eq!(f.calls("POST", REFUND).await, 1);
@@ -242,7 +298,12 @@ async fn an_ambiguous_refund_is_never_resent_and_is_reconciled_by_reading_the_bo
     let reset = ResponseTemplate::new(200).set_delay(Duration::from_millis(3_000));
     for (f_answer, after, status, code) in [
         (twelvego_error(500, "{}"), "cancelled", 200, ""),
-        (twelvego_error(502, "{}"), "confirmed", 502, "upstream_error"),
+        (
+            twelvego_error(502, "{}"),
+            "confirmed",
+            502,
+            "upstream_error",
+        ),
         (twelvego_error(504, "{}"), "cancelled", 200, ""),
         (reset.clone(), "cancelled", 200, ""),
         (reset, "confirmed", 504, "upstream_timeout"),
@@ -268,8 +329,13 @@ async fn cancel_refusals_map_to_their_codes() {
     let res = post_as(&f, &format!("/v1/acme/bookings/{BID}/cancel"), "acme-key").await;
     assert_code(res, 422, "booking_not_cancellable").await;
     // O refuses, or offers nothing usable.
-    for options in [twelvego_error(400, "{\"messages\":[\"no\"]}"), ok_json(&json!({"available": false, "options": []})),
-                    ok_json(&json!({"available": true, "options": [{"refund_amount": 1, "refund_fxcode": "THB", "available": false, "hash": "x"}]}))] {
+    for options in [
+        twelvego_error(400, "{\"messages\":[\"no\"]}"),
+        ok_json(&json!({"available": false, "options": []})),
+        ok_json(
+            &json!({"available": true, "options": [{"refund_amount": 1, "refund_fxcode": "THB", "available": false, "hash": "x"}]}),
+        ),
+    ] {
         let f = start().await;
         mount_b(&f, ok_json(&confirmed_answer())).await;
         mount(&f.server, "GET", OPTIONS, options).await;
@@ -279,8 +345,16 @@ async fn cancel_refusals_map_to_their_codes() {
     }
     // F says no, or rejects.
     for (f_answer, status, code) in [
-        (ok_json(&json!({"success": false, "delay_minutes": 0, "message": "Declined"})), 502, "refund_failed"),
-        (twelvego_error(422, "{\"messages\":[\"Too late\"]}"), 422, "booking_not_cancellable"),
+        (
+            ok_json(&json!({"success": false, "delay_minutes": 0, "message": "Declined"})),
+            502,
+            "refund_failed",
+        ),
+        (
+            twelvego_error(422, "{\"messages\":[\"Too late\"]}"),
+            422,
+            "booking_not_cancellable",
+        ),
     ] {
         let f = start().await;
         cancel_world(&f, confirmed_answer(), f_answer).await;
@@ -294,7 +368,12 @@ async fn cancel_refusals_map_to_their_codes() {
 #[actix_web::test]
 async fn a_client_without_cancel_gets_422_and_12go_is_not_called() {
     let f = start().await;
-    let res = post_as(&f, &format!("/v1/nocancel/bookings/{BID}/cancel"), "nocancel-key").await;
+    let res = post_as(
+        &f,
+        &format!("/v1/nocancel/bookings/{BID}/cancel"),
+        "nocancel-key",
+    )
+    .await;
     assert_code(res, 422, "cancel_not_supported").await;
     assert_eq!(f.calls("GET", &booking_path()).await, 0);
 }

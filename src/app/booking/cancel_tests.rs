@@ -83,14 +83,17 @@ async fn an_ambiguous_refund_is_reconciled_by_reading_the_booking_never_resent()
     }
 }
 
+/// B status, F answer or F error, and the expected (status, code).
+type Case = (
+    &'static str,
+    Option<RefundAnswer>,
+    Option<UpstreamError>,
+    (u16, &'static str),
+);
+
 #[actix_rt::test]
 async fn refusals_map_to_their_codes() {
-    let cases: Vec<(
-        &str,
-        Option<RefundAnswer>,
-        Option<UpstreamError>,
-        (u16, &str),
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             "pending_client_confirmation",
             None,
