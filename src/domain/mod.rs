@@ -12,6 +12,7 @@ pub mod field_error;
 pub mod funnel_error;
 pub mod ids;
 pub mod itinerary;
+pub mod masterdata;
 pub mod money;
 pub mod rate_limit;
 pub mod refund_choice;

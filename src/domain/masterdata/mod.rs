@@ -1,0 +1,13 @@
+//! Master data (10 §5): 12go's station, operator and province rows, and the
+//! client shapes built from them per locale. Pure: fetching and scheduling live
+//! elsewhere.
+
+pub mod locale;
+pub mod poi;
+pub mod rows;
+pub mod station;
+
+pub use locale::station_name_suffix;
+pub use poi::poi_stations;
+pub use rows::{OperatorRow, ProvinceRow, StationRow};
+pub use station::station_json;
