@@ -2,12 +2,16 @@
 //! client shapes built from them per locale. Pure: fetching and scheduling live
 //! elsewhere.
 
+pub mod carrier;
 pub mod locale;
 pub mod poi;
 pub mod rows;
+pub mod snapshot;
 pub mod station;
 
+pub use carrier::{carrier_json, poi_json};
 pub use locale::station_name_suffix;
 pub use poi::poi_stations;
 pub use rows::{OperatorRow, ProvinceRow, StationRow};
+pub use snapshot::{Kind, Snapshot, TOP_LIMIT};
 pub use station::station_json;
