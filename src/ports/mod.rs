@@ -5,5 +5,6 @@
 pub mod clients;
 pub mod clock;
 pub mod kv;
+pub mod masterdata;
 pub mod metrics;
 pub mod twelvego;
