@@ -13,5 +13,5 @@ pub use carrier::{carrier_json, poi_json};
 pub use locale::station_name_suffix;
 pub use poi::poi_stations;
 pub use rows::{OperatorRow, ProvinceRow, StationRow};
-pub use snapshot::{Kind, Snapshot, TOP_LIMIT};
+pub use snapshot::{Kind, ReverseIds, Snapshot, Unmapped, TOP_LIMIT};
 pub use station::station_json;

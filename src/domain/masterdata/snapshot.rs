@@ -1,9 +1,7 @@
-//! One master-data snapshot (10 §5.5): the rows are stored once; each list's JSON
-//! per locale is rendered on first use and kept until the next snapshot replaces
-//! this one.
+//! One master-data snapshot (10 §5.5): the rows, stored once, and the client
+//! lists rendered from them (the app caches each rendering until the next refresh).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -42,18 +40,26 @@ impl Kind {
     }
 }
 
-type RenderKey = (Kind, String, bool);
+/// Reverse id maps for clients in `mapped` id mode (10 §6): the previous
+/// platform's id for a native one, `None` when unmapped (the entry is then not
+/// listed).
+pub trait ReverseIds {
+    fn station(&self, native: &str) -> Option<String>;
+    fn operator(&self, native: &str) -> Option<String>;
+    fn poi(&self, native: &str) -> Option<String>;
+}
 
-/// Rows of one refresh, ordered by numeric 12go id.
+/// Entries left out of a mapped list because they have no mapping.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Unmapped(pub usize);
+
+/// Rows of one refresh, ordered by numeric 12go id. Immutable once built.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    /// Increases with every refresh (part of the `ETag`).
-    pub version: u64,
     stations: Vec<StationRow>,
     operators: Vec<OperatorRow>,
     provinces: Vec<ProvinceRow>,
     poi_stations: HashMap<String, Vec<String>>,
-    rendered: Mutex<HashMap<RenderKey, Arc<Vec<u8>>>>,
 }
 
 fn numeric(id: &str) -> (i64, String) {
@@ -69,7 +75,6 @@ fn ordered<T>(mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
 
 impl Snapshot {
     pub fn build(
-        version: u64,
         stations: Vec<StationRow>,
         operators: Vec<OperatorRow>,
         provinces: Vec<ProvinceRow>,
@@ -79,12 +84,10 @@ impl Snapshot {
         let provinces = ordered(provinces, |p| &p.id);
         let poi_stations = poi_stations(&provinces, &stations);
         Self {
-            version,
             stations,
             operators,
             provinces,
             poi_stations,
-            rendered: Mutex::default(),
         }
     }
 
@@ -97,42 +100,83 @@ impl Snapshot {
         )
     }
 
-    /// The JSON array of `kind` for `locale` (native ids), at most
-    /// [`TOP_LIMIT`] entries when `top`; rendered once, then shared.
-    pub fn json(&self, kind: Kind, locale: &str, top: bool) -> Arc<Vec<u8>> {
-        let key = (kind, locale.to_string(), top);
-        if let Some(hit) = self.rendered.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return hit;
+    /// Entries of `kind`.
+    pub fn len(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Stations => self.stations.len(),
+            Kind::OperatingCarriers => self.operators.len(),
+            Kind::Pois => self.provinces.len(),
         }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sizes() == (0, 0, 0)
+    }
+
+    /// The JSON array of `kind` for `locale`: native ids, or the previous
+    /// platform's with `ids` (unmapped entries left out and counted), at most
+    /// [`TOP_LIMIT`] entries when `top`. Only station names depend on the
+    /// locale, through [`super::station_name_suffix`]; callers cache on that.
+    pub fn render(
+        &self,
+        kind: Kind,
+        locale: &str,
+        top: bool,
+        ids: Option<&dyn ReverseIds>,
+    ) -> (Vec<u8>, Unmapped) {
         let limit = if top { TOP_LIMIT } else { usize::MAX };
+        let mut missing = 0;
+        let mut shown = |native: &str, map: fn(&dyn ReverseIds, &str) -> Option<String>| match ids {
+            None => Some(native.to_string()),
+            Some(ids) => {
+                let got = map(ids, native);
+                missing += usize::from(got.is_none());
+                got
+            }
+        };
         let items: Vec<Value> = match kind {
             Kind::Stations => self
                 .stations
                 .iter()
+                .filter_map(|s| {
+                    let id = shown(&s.station_id, |m, n| m.station(n))?;
+                    let mut v = station_json(s, &id, locale);
+                    if let (Some(ids), Some(city)) = (ids, s.province_id) {
+                        // The city is a POI: shown in the client's id space when mapped.
+                        if let Some(prev) = ids.poi(&city.to_string()) {
+                            v["address"]["city"]["id"] = Value::String(prev);
+                        }
+                    }
+                    Some(v)
+                })
                 .take(limit)
-                .map(|s| station_json(s, &s.station_id, locale))
                 .collect(),
             Kind::OperatingCarriers => self
                 .operators
                 .iter()
+                .filter_map(|o| {
+                    let id = shown(&o.operator_id, |m, n| m.operator(n))?;
+                    Some(carrier_json(o, &id))
+                })
                 .take(limit)
-                .map(|o| carrier_json(o, &o.operator_id))
                 .collect(),
             Kind::Pois => self
                 .provinces
                 .iter()
-                .take(limit)
-                .map(|p| {
-                    let stations = self.poi_stations.get(&p.id).cloned().unwrap_or_default();
-                    poi_json(p, &p.id, &stations)
+                .filter_map(|p| {
+                    let id = shown(&p.id, |m, n| m.poi(n))?;
+                    let native = self.poi_stations.get(&p.id).map_or(&[][..], Vec::as_slice);
+                    let stations: Vec<String> = match ids {
+                        None => native.to_vec(),
+                        Some(ids) => native.iter().filter_map(|s| ids.station(s)).collect(),
+                    };
+                    Some(poi_json(p, &id, &stations))
                 })
+                .take(limit)
                 .collect(),
         };
-        let bytes = Arc::new(serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec()));
-        if let Ok(mut m) = self.rendered.lock() {
-            m.insert(key, bytes.clone());
-        }
-        bytes
+        let bytes = serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec());
+        (bytes, Unmapped(missing))
     }
 }
 
@@ -150,7 +194,6 @@ mod tests {
 
     fn snapshot() -> Snapshot {
         Snapshot::build(
-            7,
             vec![
                 station("11553", 44),
                 station("4", 44),
@@ -169,7 +212,7 @@ mod tests {
     }
 
     fn list(s: &Snapshot, kind: Kind, locale: &str) -> Vec<Value> {
-        serde_json::from_slice(&s.json(kind, locale, false)).unwrap()
+        serde_json::from_slice(&s.render(kind, locale, false, None).0).unwrap()
     }
 
     #[test]
@@ -189,10 +232,8 @@ mod tests {
     }
 
     #[test]
-    fn each_locale_is_rendered_once_and_pois_carry_their_stations() {
+    fn locales_pick_names_and_pois_carry_their_stations() {
         let s = snapshot();
-        let th = s.json(Kind::Stations, "th", false);
-        assert!(Arc::ptr_eq(&th, &s.json(Kind::Stations, "th", false)));
         assert_eq!(list(&s, Kind::Stations, "th")[0]["name"], "ส3");
         assert_eq!(list(&s, Kind::Stations, "en")[0]["name"], "S3");
         let pois = list(&s, Kind::Pois, "en");
@@ -208,5 +249,64 @@ mod tests {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
         }
         assert_eq!(Kind::parse("carriers"), None);
+    }
+
+    /// Previous-platform ids: station 4 → `THBKKHUA`, province 44 → `CNX`, operator 3 → `OPA`.
+    struct Prev;
+    impl ReverseIds for Prev {
+        fn station(&self, native: &str) -> Option<String> {
+            (native == "4").then(|| "THBKKHUA".into())
+        }
+        fn operator(&self, native: &str) -> Option<String> {
+            (native == "3").then(|| "OPA".into())
+        }
+        fn poi(&self, native: &str) -> Option<String> {
+            (native == "44").then(|| "CNX".into())
+        }
+    }
+
+    #[test]
+    fn mapped_lists_show_previous_ids_and_leave_out_unmapped_entries() {
+        let s = snapshot();
+        let render = |kind| {
+            let (bytes, missing) = s.render(kind, "en", false, Some(&Prev));
+            (
+                serde_json::from_slice::<Vec<Value>>(&bytes).unwrap(),
+                missing.0,
+            )
+        };
+        let (stations, missing) = render(Kind::Stations);
+        assert_eq!(stations.len(), 1);
+        assert_eq!(stations[0]["id"], "THBKKHUA");
+        // Station 4's first row is in province 44, shown as its POI id.
+        assert_eq!(stations[0]["address"]["city"]["id"], "CNX");
+        assert_eq!(missing, 2);
+        let (carriers, missing) = render(Kind::OperatingCarriers);
+        assert_eq!(
+            carriers.iter().map(|c| c["Id"].clone()).collect::<Vec<_>>(),
+            ["OPA"]
+        );
+        assert_eq!(missing, 1);
+        let (pois, missing) = render(Kind::Pois);
+        assert_eq!(
+            pois,
+            [serde_json::json!({"Id":"CNX","name":"Chiang Mai","stations":["THBKKHUA"]})]
+        );
+        assert_eq!(missing, 1);
+    }
+
+    #[test]
+    fn top_lists_stop_at_the_limit() {
+        let many: Vec<StationRow> = (1..=TOP_LIMIT as i64 + 5)
+            .map(|i| station(&i.to_string(), 1))
+            .collect();
+        let s = Snapshot::build(many, vec![], vec![]);
+        let top: Vec<Value> =
+            serde_json::from_slice(&s.render(Kind::Stations, "en", true, None).0).unwrap();
+        assert_eq!(top.len(), TOP_LIMIT);
+        assert_eq!(top.last().unwrap()["id"], TOP_LIMIT.to_string());
+        let all: Vec<Value> =
+            serde_json::from_slice(&s.render(Kind::Stations, "en", false, None).0).unwrap();
+        assert_eq!(all.len(), TOP_LIMIT + 5);
     }
 }

@@ -1,0 +1,266 @@
+//! Master data (10 §5): the snapshot being served, the lists rendered from it,
+//! and its refresh from 12go ([`refresh`]). Requests only ever read memory.
+
+pub mod refresh;
+
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::domain::masterdata::{station_name_suffix, Kind, ReverseIds, Snapshot};
+use crate::ports::clock::Clock;
+use crate::ports::metrics::Metrics;
+
+/// One rendered list: its JSON, a gzip copy made on first demand, and an ETag
+/// from the content (stable across instances and restarts).
+#[derive(Debug)]
+pub struct Listing {
+    pub json: Vec<u8>,
+    gzip: OnceLock<Vec<u8>>,
+    pub etag: String,
+}
+
+impl Listing {
+    fn new(json: Vec<u8>) -> Self {
+        let digest = Sha256::digest(&json);
+        let etag = format!("\"{}\"", hex::encode(&digest[..12]));
+        Self {
+            json,
+            gzip: OnceLock::new(),
+            etag,
+        }
+    }
+
+    /// The JSON gzip-compressed, computed once per listing.
+    pub fn gzip(&self) -> &[u8] {
+        self.gzip.get_or_init(|| {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            // Writing to a Vec cannot fail; on the impossible error, an empty body
+            // is never served because the caller falls back to `json`.
+            if enc.write_all(&self.json).is_err() {
+                return Vec::new();
+            }
+            enc.finish().unwrap_or_default()
+        })
+    }
+}
+
+/// Whose ids a list is rendered in: native, or one client's id maps.
+pub struct IdView<'a> {
+    pub ids: &'a dyn ReverseIds,
+    /// Increases on every map reload; part of the cache key.
+    pub generation: u64,
+    pub client_id: &'a str,
+}
+
+/// The locale-dependent part of a list (only station names vary), so a
+/// partner cannot grow the cache with made-up locales.
+type CacheKey = (Kind, Option<&'static str>, bool, Option<u64>);
+
+struct Current {
+    snapshot: Arc<Snapshot>,
+    version: u64,
+    loaded_at: Timestamp,
+    cache: Mutex<HashMap<CacheKey, Arc<Listing>>>,
+}
+
+/// What `/admin/stats` shows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MasterDataStats {
+    pub enabled: bool,
+    pub loaded: bool,
+    pub version: u64,
+    /// RFC 3339.
+    pub loaded_at: Option<String>,
+    pub age_seconds: Option<i64>,
+    pub stations: usize,
+    pub operating_carriers: usize,
+    pub pois: usize,
+    pub refreshes_ok: u64,
+    pub refreshes_failed: u64,
+    pub last_failure_at: Option<String>,
+    pub last_error: Option<String>,
+    pub last_refresh_ms: Option<u64>,
+    /// Rendered lists held in memory and their JSON bytes.
+    pub cached_lists: usize,
+    pub cached_bytes: usize,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    ok: u64,
+    failed: u64,
+    last_failure_at: Option<Timestamp>,
+    last_error: Option<String>,
+    last_refresh_ms: Option<u64>,
+}
+
+/// The master data served by this instance (shared by every worker).
+pub struct MasterData {
+    enabled: bool,
+    current: RwLock<Option<Arc<Current>>>,
+    counters: Mutex<Counters>,
+    metrics: Arc<dyn Metrics>,
+    clock: Arc<dyn Clock>,
+}
+
+impl MasterData {
+    pub fn new(enabled: bool, metrics: Arc<dyn Metrics>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            enabled,
+            current: RwLock::new(None),
+            counters: Mutex::default(),
+            metrics,
+            clock,
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// `/ready`: true once the first snapshot is in, or when master data is off.
+    pub fn is_ready(&self) -> bool {
+        !self.enabled || self.current().is_some()
+    }
+
+    fn current(&self) -> Option<Arc<Current>> {
+        self.current.read().ok().and_then(|c| c.clone())
+    }
+
+    /// The list of `kind` for `locale`, `None` until the first snapshot. Rendered
+    /// on first use and cached until the next snapshot (or map reload).
+    pub fn listing(
+        &self,
+        kind: Kind,
+        locale: &str,
+        top: bool,
+        view: Option<&IdView<'_>>,
+    ) -> Option<Arc<Listing>> {
+        let current = self.current()?;
+        let suffix = match kind {
+            Kind::Stations => station_name_suffix(locale),
+            _ => None,
+        };
+        let key: CacheKey = (kind, suffix, top, view.map(|v| v.generation));
+        if let Some(hit) = current.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Some(hit);
+        }
+        let (json, unmapped) = current
+            .snapshot
+            .render(kind, locale, top, view.map(|v| v.ids));
+        if let (Some(v), true) = (view, unmapped.0 > 0) {
+            let kind_tag = match kind {
+                Kind::Stations => "station",
+                Kind::OperatingCarriers => "operator",
+                Kind::Pois => "poi",
+            };
+            self.metrics.count(
+                "idmap.miss",
+                unmapped.0 as i64,
+                &[("client_id", v.client_id), ("kind", kind_tag)],
+            );
+        }
+        let listing = Arc::new(Listing::new(json));
+        if let Ok(mut cache) = current.cache.lock() {
+            // Renderings for replaced id maps are never asked for again.
+            if let Some(g) = key.3 {
+                cache.retain(|k, _| k.3.is_none_or(|old| old >= g));
+            }
+            cache.insert(key, listing.clone());
+        }
+        Some(listing)
+    }
+
+    /// Serves `snapshot` from now on; the previous one (and its renderings) goes
+    /// when the last request using it ends.
+    pub fn install(&self, snapshot: Snapshot) -> u64 {
+        let now = self.clock.now();
+        let mut slot = match self.current.write() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let version = slot.as_ref().map_or(1, |c| c.version + 1);
+        *slot = Some(Arc::new(Current {
+            snapshot: Arc::new(snapshot),
+            version,
+            loaded_at: now,
+            cache: Mutex::default(),
+        }));
+        drop(slot);
+        if let Ok(mut c) = self.counters.lock() {
+            c.ok += 1;
+        }
+        self.emit_gauges();
+        version
+    }
+
+    /// A failed refresh: the current snapshot stays.
+    pub fn record_failure(&self, error: &str) {
+        if let Ok(mut c) = self.counters.lock() {
+            c.failed += 1;
+            c.last_failure_at = Some(self.clock.now());
+            c.last_error = Some(error.to_string());
+        }
+    }
+
+    pub fn record_duration(&self, ms: u64) {
+        if let Ok(mut c) = self.counters.lock() {
+            c.last_refresh_ms = Some(ms);
+        }
+    }
+
+    /// `connect.masterdata.age_seconds{kind}` and `.entries{kind}` (40 §7).
+    pub fn emit_gauges(&self) {
+        let Some(current) = self.current() else {
+            return;
+        };
+        let age = (self.clock.now() - current.loaded_at)
+            .total(jiff::Unit::Second)
+            .unwrap_or(0.0);
+        for kind in [Kind::Stations, Kind::OperatingCarriers, Kind::Pois] {
+            let tags = [("kind", kind.as_str())];
+            self.metrics.gauge("masterdata.age_seconds", age, &tags);
+            self.metrics.gauge(
+                "masterdata.entries",
+                current.snapshot.len(kind) as f64,
+                &tags,
+            );
+        }
+    }
+
+    pub fn stats(&self) -> MasterDataStats {
+        let now = self.clock.now();
+        let mut s = MasterDataStats {
+            enabled: self.enabled,
+            ..MasterDataStats::default()
+        };
+        if let Some(c) = self.current() {
+            s.loaded = true;
+            s.version = c.version;
+            s.loaded_at = Some(c.loaded_at.to_string());
+            s.age_seconds = Some(now.as_second() - c.loaded_at.as_second());
+            (s.stations, s.operating_carriers, s.pois) = c.snapshot.sizes();
+            if let Ok(cache) = c.cache.lock() {
+                s.cached_lists = cache.len();
+                s.cached_bytes = cache.values().map(|l| l.json.len()).sum();
+            }
+        }
+        if let Ok(c) = self.counters.lock() {
+            s.refreshes_ok = c.ok;
+            s.refreshes_failed = c.failed;
+            s.last_failure_at = c.last_failure_at.map(|t| t.to_string());
+            s.last_error = c.last_error.clone();
+            s.last_refresh_ms = c.last_refresh_ms;
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;
