@@ -64,6 +64,13 @@ const KEYS: &[(&str, bool)] = &[
     ("booking_id_map_file", true),
     ("incomplete_results_expiry_secs", false),
     ("incomplete_results_retention_secs", false),
+    ("public_base_url", true),
+    ("twelvego_masterdata_base_url", true),
+    ("twelvego_masterdata_key", true),
+    ("twelvego_masterdata_timeout_ms", false),
+    ("master_data_enabled", false),
+    ("master_data_refresh_secs", false),
+    ("master_data_link_ttl_secs", false),
 ];
 
 /// Loads and validates the configuration from `dir` (the working directory) and
@@ -279,6 +286,7 @@ mod tests {
         names.push("admin_token");
         names.push("booking_token_secrets");
         names.push("redis_url");
+        names.push("twelvego_masterdata_key");
         names.sort_unstable();
         let mut known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
         known.sort_unstable();
@@ -296,6 +304,52 @@ mod tests {
         assert_eq!(s.admin_token.unwrap().0.expose(), "12345");
     }
 
+    #[test]
+    fn master_data_settings_default_and_a_real_12go_needs_its_key() {
+        let s = load_from(&tmp(), &[]).unwrap();
+        assert!(s.master_data_enabled);
+        assert_eq!(
+            (s.master_data_refresh_secs, s.master_data_link_ttl_secs),
+            (86_400, 3600)
+        );
+        assert_eq!(s.twelvego_masterdata_timeout_ms, 30_000);
+        assert_eq!(s.public_base_url(), "http://localhost:8080");
+        let real = [
+            ("TWELVEGO_BASE_URL", "https://recheck10.12go.asia"),
+            ("BOOKING_TOKEN_SECRETS", S1),
+        ];
+        let e = load_from(&tmp(), &env(&real)).unwrap_err();
+        assert_eq!(
+            e,
+            "TWELVEGO_MASTERDATA_KEY: required when MASTER_DATA_ENABLED and TWELVEGO_BASE_URL is set"
+        );
+        let mut with_key = real.to_vec();
+        with_key.push(("TWELVEGO_MASTERDATA_KEY", "md-key"));
+        with_key.push(("PUBLIC_BASE_URL", "https://connect.example.com/"));
+        let s = load_from(&tmp(), &env(&with_key)).unwrap();
+        assert_eq!(s.twelvego_masterdata_key.as_ref().unwrap().0.expose(), "md-key");
+        assert_eq!(s.public_base_url(), "https://connect.example.com");
+        let mut off = real.to_vec();
+        off.push(("MASTER_DATA_ENABLED", "false"));
+        assert!(load_from(&tmp(), &env(&off)).is_ok());
+        let e = load_from(
+            &tmp(),
+            &env(&[
+                ("ENVIRONMENT", "prod"),
+                ("ADMIN_TOKEN", "t"),
+                ("PUBLIC_BASE_URL", "ftp://x"),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(e, "PUBLIC_BASE_URL: must be an http(s) URL (got `ftp://x`)");
+        let e = load_from(
+            &tmp(),
+            &env(&[("ENVIRONMENT", "prod"), ("ADMIN_TOKEN", "t")]),
+        )
+        .unwrap_err();
+        assert_eq!(e, "PUBLIC_BASE_URL: required when ENVIRONMENT=prod");
+    }
+
     const S1: &str = "first-secret-first-secret-first-secret";
     const S2: &str = "second-secret-second-secret-second-sec";
 
@@ -303,7 +357,10 @@ mod tests {
     fn a_real_12go_requires_booking_token_secrets() {
         let e = load_from(
             &tmp(),
-            &env(&[("TWELVEGO_BASE_URL", "https://recheck10.12go.asia")]),
+            &env(&[
+                ("TWELVEGO_BASE_URL", "https://recheck10.12go.asia"),
+                ("TWELVEGO_MASTERDATA_KEY", "md-key"),
+            ]),
         )
         .unwrap_err();
         assert_eq!(
@@ -315,6 +372,7 @@ mod tests {
             &env(&[
                 ("TWELVEGO_BASE_URL", "https://recheck10.12go.asia"),
                 ("BOOKING_TOKEN_SECRETS", " , "),
+                ("TWELVEGO_MASTERDATA_KEY", "md-key"),
             ]),
         )
         .unwrap_err();
@@ -334,6 +392,7 @@ mod tests {
                 ("TWELVEGO_BASE_URL", "https://recheck10.12go.asia"),
                 ("BOOKING_TOKEN_SECRETS", &list),
                 ("BOOKING_TOKEN_TTL_SECS", "60"),
+                ("MASTER_DATA_ENABLED", "false"),
             ]),
         )
         .unwrap();

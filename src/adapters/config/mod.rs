@@ -80,6 +80,19 @@ pub struct Settings {
     pub incomplete_results_expiry_secs: u64,
     /// TTL of `incomplete_results` records.
     pub incomplete_results_retention_secs: u64,
+    /// Absolute base of the links this service hands out (master-data
+    /// snapshots); unset = `http://localhost:{PORT}`, required in prod.
+    pub public_base_url: Option<String>,
+    /// U3–U5 go here (unset = `TWELVEGO_BASE_URL`) with their own key.
+    pub twelvego_masterdata_base_url: Option<String>,
+    #[serde(skip_serializing)]
+    pub twelvego_masterdata_key: Option<SecretString>,
+    pub twelvego_masterdata_timeout_ms: u64,
+    /// Off: no master data is loaded, its routes answer 503 and `/ready` does
+    /// not wait for it.
+    pub master_data_enabled: bool,
+    pub master_data_refresh_secs: u64,
+    pub master_data_link_ttl_secs: u64,
 }
 
 /// A secret read from configuration; never printed.
@@ -149,6 +162,13 @@ impl Default for Settings {
             booking_sync_budget_ms: 20_000,
             incomplete_results_expiry_secs: 900,
             incomplete_results_retention_secs: 3600,
+            public_base_url: None,
+            twelvego_masterdata_base_url: None,
+            twelvego_masterdata_key: None,
+            twelvego_masterdata_timeout_ms: 30_000,
+            master_data_enabled: true,
+            master_data_refresh_secs: 86_400,
+            master_data_link_ttl_secs: 3600,
         }
     }
 }
@@ -172,6 +192,14 @@ impl Settings {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// `PUBLIC_BASE_URL` without a trailing `/`, else `http://localhost:{PORT}`.
+    pub fn public_base_url(&self) -> String {
+        match self.public_base_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://localhost:{}", self.port),
+        }
     }
 
     /// `DD_ENV`, defaulting to `ENVIRONMENT`.

@@ -34,6 +34,7 @@ impl Settings {
                 )),
             }
         }
+        self.validate_master_data(&mut p);
         if !self.base_path.is_empty()
             && (!self.base_path.starts_with('/') || self.base_path.ends_with('/'))
         {
@@ -64,6 +65,12 @@ impl Settings {
                 "TWELVEGO_REFUND_TIMEOUT_MS",
                 self.twelvego_refund_timeout_ms,
             ),
+            (
+                "TWELVEGO_MASTERDATA_TIMEOUT_MS",
+                self.twelvego_masterdata_timeout_ms,
+            ),
+            ("MASTER_DATA_REFRESH_SECS", self.master_data_refresh_secs),
+            ("MASTER_DATA_LINK_TTL_SECS", self.master_data_link_ttl_secs),
             ("REQUEST_TIMEOUT_MS", self.request_timeout_ms),
             ("HEADER_READ_TIMEOUT_MS", self.header_read_timeout_ms),
             ("BREAKER_WINDOW_SECS", self.breaker_window_secs),
@@ -133,6 +140,34 @@ impl Settings {
             Ok(())
         } else {
             Err(p)
+        }
+    }
+
+    /// Master-data settings (10 §5, 40 §2).
+    fn validate_master_data(&self, p: &mut Vec<String>) {
+        for (name, raw) in [
+            (
+                "TWELVEGO_MASTERDATA_BASE_URL",
+                &self.twelvego_masterdata_base_url,
+            ),
+            ("PUBLIC_BASE_URL", &self.public_base_url),
+        ] {
+            if let Some(raw) = raw.as_deref().filter(|r| !r.is_empty()) {
+                match url::Url::parse(raw) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                    _ => p.push(format!("{name}: must be an http(s) URL (got `{raw}`)")),
+                }
+            }
+        }
+        if self.environment == "prod" && self.public_base_url.as_deref().is_none_or(str::is_empty) {
+            p.push("PUBLIC_BASE_URL: required when ENVIRONMENT=prod".into());
+        }
+        let key_missing = self
+            .twelvego_masterdata_key
+            .as_ref()
+            .is_none_or(|k| k.0.is_empty());
+        if self.master_data_enabled && !self.sandbox_mode() && key_missing {
+            p.push("TWELVEGO_MASTERDATA_KEY: required when MASTER_DATA_ENABLED and TWELVEGO_BASE_URL is set".into());
         }
     }
 }
