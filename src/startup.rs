@@ -16,14 +16,15 @@ use crate::adapters::clients_file::{demo_client, FileClientDirectory};
 use crate::adapters::config::Settings;
 use crate::adapters::http::admin_auth::AdminToken;
 use crate::adapters::http::routes::admin_stats::{OpenConnections, StatsSources};
-use crate::adapters::http::state::{BuildInfo, InFlightLimit, Shared, Worker};
+use crate::adapters::http::state::{BuildInfo, InFlightLimit, LinkSettings, Shared, Worker};
 use crate::adapters::http::{configure_admin, configure_api, not_found, pipeline::pipeline};
 use crate::adapters::metrics::statsd::{StatsdConfig, StatsdMetrics};
 use crate::adapters::sandbox::Sandbox;
-use crate::adapters::twelvego::{AwcTwelveGo, TwelveGoClientConfig};
+use crate::adapters::twelvego::{AwcMasterData, AwcTwelveGo, TwelveGoClientConfig};
 use crate::app::auth::Authenticator;
 use crate::app::booking::{BackgroundTasks, BookingService, BookingSettings};
 use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
+use crate::app::masterdata::{refresh, MasterData};
 use crate::app::rate_limit::ClientRateLimits;
 use crate::app::recheck::{RecheckDispatcher, RecheckState};
 use crate::app::search::{SearchService, SearchSettings};
@@ -37,6 +38,7 @@ use crate::domain::translate::PriceTypeMap;
 use crate::domain::version::ApiVersions;
 use crate::ports::clients::ClientDirectory;
 use crate::ports::clock::SystemClock;
+use crate::ports::masterdata::MasterDataSource;
 use crate::ports::metrics::{Metrics, NoMetrics};
 use crate::ports::twelvego::{TwelveGo, TwelveGoBooking};
 
@@ -120,7 +122,17 @@ impl Application {
                     .map_err(|e| anyhow::anyhow!("PRICE_TYPE_MAP: {e}"))?,
             ),
         };
+        let master_data = Arc::new(MasterData::new(
+            settings.master_data_enabled,
+            metrics.clone(),
+            clock.clone(),
+        ));
         let shared = Data::new(Shared {
+            master_data: master_data.clone(),
+            links: LinkSettings {
+                public_base: public_base(&settings),
+                ttl: Duration::from_secs(settings.master_data_link_ttl_secs),
+            },
             authenticator: Authenticator::new(directory.clone(), clock.clone()),
             versions,
             request_timeout: Duration::from_millis(settings.request_timeout_ms),
@@ -177,7 +189,13 @@ impl Application {
             connections: connections.clone(),
             breaker: breaker.clone(),
             recheck: recheck.clone(),
+            master_data: master_data.clone(),
         });
+        if settings.master_data_enabled {
+            let source = master_data_source(&settings, &backend)?;
+            let every = Duration::from_secs(settings.master_data_refresh_secs);
+            actix_rt::spawn(refresh::run(master_data.clone(), source, every));
+        }
         let worker_tasks = tasks.clone();
         let mut api = HttpServer::new(move || {
             let (tg, booking) = backend.ports(&breaker);
@@ -339,6 +357,45 @@ async fn wait_for_shutdown(directory: &FileClientDirectory) {
 #[cfg(not(unix))]
 async fn wait_for_shutdown(_: &FileClientDirectory) {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `PUBLIC_BASE_URL`, else this listener on localhost under `BASE_PATH`.
+fn public_base(settings: &Settings) -> String {
+    match settings.public_base_url.as_deref().filter(|u| !u.is_empty()) {
+        Some(_) => settings.public_base_url(),
+        None => format!("{}{}", settings.public_base_url(), settings.base_path),
+    }
+}
+
+/// Where master data comes from: the embedded sandbox, or 12go's master-data
+/// endpoints with their own base URL, key and timeout (00 §12).
+fn master_data_source(
+    settings: &Settings,
+    backend: &Backend,
+) -> anyhow::Result<Box<dyn MasterDataSource>> {
+    match backend {
+        Backend::Sandbox(s) => Ok(Box::new(s.clone())),
+        Backend::Real(cfg, metrics) => {
+            let mut cfg = cfg.clone();
+            if let Some(raw) = settings
+                .twelvego_masterdata_base_url
+                .as_deref()
+                .filter(|u| !u.is_empty())
+            {
+                cfg.base_url = url::Url::parse(raw)
+                    .map_err(|_| anyhow::anyhow!("TWELVEGO_MASTERDATA_BASE_URL: must be an http(s) URL"))?;
+            }
+            let key = settings
+                .twelvego_masterdata_key
+                .as_ref()
+                .map(|k| k.0.clone())
+                .ok_or_else(|| anyhow::anyhow!("TWELVEGO_MASTERDATA_KEY: required when MASTER_DATA_ENABLED and TWELVEGO_BASE_URL is set"))?;
+            let timeout = Duration::from_millis(settings.twelvego_masterdata_timeout_ms);
+            let client = AwcMasterData::new(cfg, key, timeout)
+                .map_err(|e| anyhow::anyhow!("TWELVEGO_MASTERDATA_BASE_URL: {e}"))?;
+            Ok(Box::new(client.with_metrics(metrics.clone())))
+        }
+    }
 }
 
 /// Time a closing client gets to acknowledge the connection shutdown.

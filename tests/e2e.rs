@@ -48,9 +48,10 @@ fn start_sandbox() -> (Proc, u16) {
     (Proc(child), port)
 }
 
-/// `connect-api` on free ports against the 12go at `twelvego`, with client `acme`.
+/// `connect-api` on free ports against the 12go at `twelvego`, with client `acme`;
+/// master data loaded from it when `master_data` (the sandbox serves it).
 /// Returns the process and its API and admin ports.
-fn start_api(twelvego: &str) -> (Proc, u16, u16) {
+fn start_api(twelvego: &str, master_data: bool) -> (Proc, u16, u16) {
     let registry = common::write_registry("");
     let (port, admin) = (free_port(), free_port());
     let api = Command::new(env!("CARGO_BIN_EXE_connect-api"))
@@ -60,6 +61,8 @@ fn start_api(twelvego: &str) -> (Proc, u16, u16) {
         .env("TWELVEGO_BASE_URL", twelvego)
         .env("CLIENTS_FILE", &registry)
         .env("BOOKING_TOKEN_SECRETS", common::TEST_TOKEN_SECRET)
+        .env("MASTER_DATA_ENABLED", master_data.to_string())
+        .env("TWELVEGO_MASTERDATA_KEY", "e2e-masterdata-key")
         .env(common::TEST_12GO_KEY_VAR, "e2e-key")
         .env("LOG_LEVEL", "warn")
         .env("DD_TRACE_ENABLED", "false")
@@ -100,7 +103,7 @@ async fn wait_ready(client: &reqwest::Client, url: &str) {
 async fn search_through_both_processes_then_sigterm_exits_cleanly() {
     // Arrange
     let (_sandbox, sandbox_port) = start_sandbox();
-    let (mut api, port, admin) = start_api(&format!("http://127.0.0.1:{sandbox_port}"));
+    let (mut api, port, admin) = start_api(&format!("http://127.0.0.1:{sandbox_port}"), true);
     let client = reqwest::Client::new();
     wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;
     wait_ready(&client, &format!("http://127.0.0.1:{admin}/ready")).await;
@@ -181,6 +184,7 @@ fn a_real_12go_without_a_registry_refuses_to_start() {
         .current_dir(std::env::temp_dir())
         .env("TWELVEGO_BASE_URL", "http://127.0.0.1:9")
         .env("BOOKING_TOKEN_SECRETS", common::TEST_TOKEN_SECRET)
+        .env("TWELVEGO_MASTERDATA_KEY", "md-key")
         .env("PORT", "0")
         .env("ADMIN_PORT", "0")
         .output()
@@ -197,6 +201,7 @@ fn a_real_12go_without_booking_token_secrets_refuses_to_start_with_one_line() {
         .current_dir(std::env::temp_dir())
         .env("TWELVEGO_BASE_URL", "http://127.0.0.1:9")
         .env("CLIENTS_FILE", &registry)
+        .env("TWELVEGO_MASTERDATA_KEY", "md-key")
         .env_remove("BOOKING_TOKEN_SECRETS")
         .env("PORT", "0")
         .env("ADMIN_PORT", "0")
@@ -226,7 +231,7 @@ async fn sigterm_lets_an_in_flight_search_finish_refuses_new_connections_and_exi
         )
         .mount(&twelvego)
         .await;
-    let (mut api, port, _admin) = start_api(&twelvego.uri());
+    let (mut api, port, _admin) = start_api(&twelvego.uri(), false);
     let client = reqwest::Client::new();
     wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;
     let url = format!(
@@ -323,7 +328,7 @@ fn fill(schema: &serde_json::Value) -> serde_json::Value {
 async fn search_itinerary_book_and_confirm_through_both_processes() {
     // Arrange
     let (_sandbox, sandbox_port) = start_sandbox();
-    let (_api, port, _admin) = start_api(&format!("http://127.0.0.1:{sandbox_port}"));
+    let (_api, port, _admin) = start_api(&format!("http://127.0.0.1:{sandbox_port}"), true);
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}/v1/acme");
     wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;

@@ -40,6 +40,11 @@ impl Authenticator {
         }
     }
 
+    /// The client with this id if it is enabled (signed links carry no API key).
+    pub fn enabled_client(&self, client_id: &str) -> Option<Arc<Client>> {
+        self.directory.get(client_id).filter(|c| c.enabled)
+    }
+
     /// Checks `presented` against `client_id`. Failures are logged at WARN with the
     /// reason only (never the key).
     pub fn authenticate(

@@ -76,6 +76,7 @@ async fn instance(redis: &RedisServer, twelvego: &MockServer) -> TestApp {
     s.twelvego_base_url = Some(twelvego.uri());
     s.booking_token_secrets = Some(common::TEST_TOKEN_SECRET.to_owned().into());
     s.redis_url = Some(redis.url().into());
+    s.master_data_enabled = false;
     common::spawn_app(s).await
 }
 

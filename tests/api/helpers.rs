@@ -28,6 +28,8 @@ pub async fn spawn_with_fake_12go_and(
     settings.booking_token_secrets = Some(common::TEST_TOKEN_SECRET.to_owned().into());
     settings.twelvego_timeout_ms = 2_000;
     settings.request_timeout_ms = 6_000;
+    // This fake 12go serves no master data; tests about it turn it back on.
+    settings.master_data_enabled = false;
     tweak(&mut settings);
     let app = common::spawn_app(settings).await;
     (app, server)

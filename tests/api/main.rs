@@ -8,6 +8,7 @@ mod auth;
 mod funnel;
 mod funnel_redis;
 mod headers;
+mod masterdata;
 mod helpers;
 mod overload;
 mod post_booking;

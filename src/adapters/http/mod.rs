@@ -64,8 +64,26 @@ pub fn configure_api(cfg: &mut ServiceConfig, base_path: &str) {
                 .service(get("/ready", routes::health::ready))
                 .service(get("/openapi.json", openapi::openapi_json))
                 .service(get("/v1/{client_id}/itineraries", routes::search::search))
+                .configure(configure_master_data)
                 .configure(configure_funnel),
         );
+}
+
+/// Master data (10 §5.1), only under `/v1`; the kind is a literal in each
+/// template so that request metrics get a stable endpoint name.
+fn configure_master_data(cfg: &mut ServiceConfig) {
+    use routes::masterdata;
+    for kind in ["stations", "operating_carriers", "pois"] {
+        cfg.service(get(&format!("/v1/{{client_id}}/{kind}"), masterdata::link))
+            .service(get(
+                &format!("/v1/{{client_id}}/{kind}/GetList"),
+                masterdata::get_list,
+            ))
+            .service(get(
+                &format!("/v1/{{client_id}}/snapshots/{kind}/{{locale}}"),
+                masterdata::snapshot,
+            ));
+    }
 }
 
 /// The booking routes (funnel and after), each under `/v1` and as an alias

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::app::auth::Authenticator;
 use crate::app::booking::BookingService;
+use crate::app::masterdata::MasterData;
 use crate::app::search::SearchService;
 use crate::domain::booking_token::BookingTokenKeys;
 use crate::domain::version::ApiVersions;
@@ -21,6 +22,18 @@ pub struct Shared {
     pub metrics: std::sync::Arc<dyn Metrics>,
     /// Signs and verifies booking tokens (20 §8) and master-data links (10 §5.1).
     pub token_keys: std::sync::Arc<BookingTokenKeys>,
+    /// Master data (10 §5), shared with its refresh task.
+    pub master_data: std::sync::Arc<MasterData>,
+    /// Signed master-data links (10 §5.1).
+    pub links: LinkSettings,
+}
+
+/// Where and for how long master-data links are valid.
+#[derive(Debug, Clone)]
+pub struct LinkSettings {
+    /// `PUBLIC_BASE_URL` without a trailing `/`.
+    pub public_base: String,
+    pub ttl: Duration,
 }
 
 impl Shared {

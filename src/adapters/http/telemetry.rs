@@ -16,13 +16,37 @@ pub fn continue_request_trace(span: &tracing::Span, headers: &HeaderMap) {
     continue_trace(span, &pairs);
 }
 
-/// The stable `endpoint` tag of a route template (without `BASE_PATH`).
+/// Route templates (the part after `{client_id}`) and their stable `endpoint`
+/// tag (40 §7.3). The `/v1` and unversioned forms share one name.
+const ENDPOINTS: &[(&str, &str)] = &[
+    ("/itineraries", "search"),
+    ("/itineraries/{itinerary_id}", "get_itinerary"),
+    ("/bookings/lock_seats", "lock_seats"),
+    ("/seats", "lock_seats"),
+    ("/bookings", "create_booking"),
+    ("/bookings/{booking_id}/confirm", "confirm_booking"),
+    ("/incomplete_results/{incomplete_results_id}", "incomplete_results"),
+    ("/bookings/{booking_id}", "booking_details"),
+    ("/bookings/{booking_id}/ticket", "ticket"),
+    ("/bookings/{booking_id}/cancel", "cancel"),
+    ("/stations", "stations"),
+    ("/stations/GetList", "stations"),
+    ("/snapshots/stations/{locale}", "stations"),
+    ("/operating_carriers", "operating_carriers"),
+    ("/operating_carriers/GetList", "operating_carriers"),
+    ("/snapshots/operating_carriers/{locale}", "operating_carriers"),
+    ("/pois", "pois"),
+    ("/pois/GetList", "pois"),
+    ("/snapshots/pois/{locale}", "pois"),
+];
+
+/// The stable `endpoint` tag of a route template (`BASE_PATH` and `/v1` ignored).
 pub fn endpoint_name(template: &str) -> Option<&'static str> {
-    if template.ends_with("/v1/{client_id}/itineraries") {
-        Some("search")
-    } else {
-        None
-    }
+    let (_, rest) = template.split_once("{client_id}")?;
+    ENDPOINTS
+        .iter()
+        .find(|(suffix, _)| *suffix == rest)
+        .map(|(_, name)| *name)
 }
 
 /// `request.count` and `request.duration`.
@@ -67,5 +91,18 @@ mod tests {
             Some("search")
         );
         assert_eq!(endpoint_name("/health"), None);
+        assert_eq!(
+            endpoint_name("/{client_id}/bookings/{booking_id}/confirm"),
+            Some("confirm_booking")
+        );
+        assert_eq!(
+            endpoint_name("/v1/{client_id}/snapshots/pois/{locale}"),
+            Some("pois")
+        );
+        assert_eq!(
+            endpoint_name("/v1/{client_id}/operating_carriers/GetList"),
+            Some("operating_carriers")
+        );
+        assert_eq!(endpoint_name("/v1/{client_id}/nope"), None);
     }
 }

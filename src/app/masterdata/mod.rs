@@ -84,7 +84,9 @@ pub struct MasterDataStats {
     pub refreshes_failed: u64,
     pub last_failure_at: Option<String>,
     pub last_error: Option<String>,
+    /// The last refresh: fetching and building, and building alone.
     pub last_refresh_ms: Option<u64>,
+    pub last_build_ms: Option<u64>,
     /// Rendered lists held in memory and their JSON bytes.
     pub cached_lists: usize,
     pub cached_bytes: usize,
@@ -97,6 +99,7 @@ struct Counters {
     last_failure_at: Option<Timestamp>,
     last_error: Option<String>,
     last_refresh_ms: Option<u64>,
+    last_build_ms: Option<u64>,
 }
 
 /// The master data served by this instance (shared by every worker).
@@ -208,9 +211,10 @@ impl MasterData {
         }
     }
 
-    pub fn record_duration(&self, ms: u64) {
+    pub fn record_duration(&self, total_ms: u64, build_ms: Option<u64>) {
         if let Ok(mut c) = self.counters.lock() {
-            c.last_refresh_ms = Some(ms);
+            c.last_refresh_ms = Some(total_ms);
+            c.last_build_ms = build_ms.or(c.last_build_ms);
         }
     }
 
@@ -256,6 +260,7 @@ impl MasterData {
             s.last_failure_at = c.last_failure_at.map(|t| t.to_string());
             s.last_error = c.last_error.clone();
             s.last_refresh_ms = c.last_refresh_ms;
+            s.last_build_ms = c.last_build_ms;
         }
         s
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::MasterData;
-use crate::domain::masterdata::{Kind, Snapshot};
+use crate::domain::masterdata::{Kind, OperatorRow, ProvinceRow, Snapshot, StationRow};
 use crate::domain::upstream::UpstreamError;
 use crate::ports::masterdata::{MasterDataSource, Page};
 
@@ -87,39 +87,46 @@ where
     Err(fail(RefreshFailure::TooManyPages))
 }
 
+/// The rows of the three lists.
+pub type Rows = (Vec<StationRow>, Vec<OperatorRow>, Vec<ProvinceRow>);
+
 /// The three lists, fetched one after the other (12go's internal endpoints
-/// are not ours to load), built into a snapshot.
-pub async fn fetch(source: &dyn MasterDataSource) -> Result<Snapshot, RefreshError> {
+/// are not ours to load).
+pub async fn fetch(source: &dyn MasterDataSource) -> Result<Rows, RefreshError> {
     let stations = fetch_all(
         Kind::Stations,
-        |s: &crate::domain::masterdata::StationRow| &s.station_id,
+        |s: &StationRow| &s.station_id,
         |from| source.stations(from, STATION_PAGE),
     )
     .await?;
     let operators = fetch_all(
         Kind::OperatingCarriers,
-        |o: &crate::domain::masterdata::OperatorRow| &o.operator_id,
+        |o: &OperatorRow| &o.operator_id,
         |from| source.operators(from, OPERATOR_PAGE),
     )
     .await?;
     let provinces = fetch_all(
         Kind::Pois,
-        |p: &crate::domain::masterdata::ProvinceRow| &p.id,
+        |p: &ProvinceRow| &p.id,
         |from| source.provinces(from, PROVINCE_PAGE),
     )
     .await?;
-    Ok(Snapshot::build(stations, operators, provinces))
+    Ok((stations, operators, provinces))
 }
 
 /// One refresh: install the new snapshot, or keep the old one and say why.
 /// Emits `masterdata.refresh{kind,outcome}`.
 pub async fn refresh_once(md: &MasterData, source: &dyn MasterDataSource) -> bool {
     let started = Instant::now();
-    let result = fetch(source).await;
-    let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    md.record_duration(ms);
+    let result = fetch(source).await.map(|(stations, operators, provinces)| {
+        let built = Instant::now();
+        let snapshot = Snapshot::build(stations, operators, provinces);
+        (snapshot, millis(built))
+    });
+    let ms = millis(started);
+    md.record_duration(ms, result.as_ref().ok().map(|r| r.1));
     match result {
-        Ok(snapshot) => {
+        Ok((snapshot, build_ms)) => {
             let (stations, carriers, pois) = snapshot.sizes();
             let version = md.install(snapshot);
             for kind in [Kind::Stations, Kind::OperatingCarriers, Kind::Pois] {
@@ -135,6 +142,7 @@ pub async fn refresh_once(md: &MasterData, source: &dyn MasterDataSource) -> boo
                 operating_carriers = carriers,
                 pois,
                 duration_ms = ms,
+                build_ms,
                 "master data snapshot loaded"
             );
             true
@@ -151,6 +159,10 @@ pub async fn refresh_once(md: &MasterData, source: &dyn MasterDataSource) -> boo
             false
         }
     }
+}
+
+fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The background task: refresh now, then every `every`; after a failure try

@@ -1,5 +1,5 @@
 //! `GET /admin/stats` (admin port, 40 §5): connections, in-flight requests,
-//! breaker state and recheck counters.
+//! breaker state, recheck counters and the master-data snapshot.
 //!
 //! `open_connections` counts API-listener TCP connections: [`OpenConnections::on_connect`]
 //! runs from actix's `on_connect` hook and its guard lives in the connection's
@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::adapters::http::json_bytes;
 use crate::adapters::http::state::InFlightLimit;
 use crate::app::breaker::CircuitBreaker;
+use crate::app::masterdata::{MasterData, MasterDataStats};
 use crate::app::recheck::RecheckState;
 
 /// Open API connections.
@@ -47,6 +48,7 @@ pub struct StatsSources {
     pub connections: Arc<OpenConnections>,
     pub breaker: Arc<CircuitBreaker>,
     pub recheck: Arc<RecheckState>,
+    pub master_data: Arc<MasterData>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +58,7 @@ struct Stats {
     open_connections: usize,
     breaker: BreakerStats,
     recheck: RecheckStats,
+    master_data: MasterDataStats,
 }
 
 #[derive(Serialize)]
@@ -99,6 +102,7 @@ pub async fn admin_stats(src: Data<StatsSources>) -> HttpResponse {
         recheck: RecheckStats {
             dispatched: src.recheck.dispatched(),
         },
+        master_data: src.master_data.stats(),
     };
     json_bytes(200, serde_json::to_vec(&stats).unwrap_or_default())
 }

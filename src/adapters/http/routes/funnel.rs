@@ -49,7 +49,7 @@ pub(super) fn reject_version_as_client(req: &HttpRequest) -> Result<(), ApiError
 }
 
 /// `currency` must be 3 uppercase letters when given, then is ignored (00 §2).
-fn check_currency(req: &HttpRequest) -> Result<(), ApiError> {
+pub(super) fn check_currency(req: &HttpRequest) -> Result<(), ApiError> {
     for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
         if k == "currency" && !(v.len() == 3 && v.bytes().all(|b| b.is_ascii_uppercase())) {
             return Err(ApiError::invalid_parameter(vec![FieldError::new(

@@ -12,13 +12,19 @@ pub async fn health() -> HttpResponse {
     json_bytes(200, br#"{"status":"ok"}"#.to_vec())
 }
 
-/// Readiness: 200 once configuration and the client registry are loaded; 503 while draining.
+/// Readiness: 200 once configuration, the client registry and (when enabled)
+/// the first master-data snapshot are loaded; 503 before that and while draining.
 #[utoipa::path(get, path = "/ready", tag = "service", responses(
     (status = 200, description = "Ready", example = json!({"status":"ready"})),
-    (status = 503, description = "Draining", example = json!({"status":"draining"}))))]
+    (status = 503, description = "Not ready yet, or draining", example = json!({"status":"not_ready","reason":"master data not loaded"}))))]
 pub async fn ready(shared: Data<Shared>) -> HttpResponse {
     if shared.is_draining() {
         json_bytes(503, br#"{"status":"draining"}"#.to_vec())
+    } else if !shared.master_data.is_ready() {
+        json_bytes(
+            503,
+            br#"{"status":"not_ready","reason":"master data not loaded"}"#.to_vec(),
+        )
     } else {
         json_bytes(200, br#"{"status":"ready"}"#.to_vec())
     }

@@ -4,5 +4,6 @@ pub mod admin_stats;
 pub mod debug;
 pub mod funnel;
 pub mod health;
+pub mod masterdata;
 pub mod post_booking;
 pub mod search;
