@@ -19,6 +19,8 @@ loopback ports, then measures:
     searching for LOAD_DURATION (10) seconds, at most LOAD_MAX_REQUESTS (50000)
     requests, small route then large route; requests/s, p50/p99, errors, and the
     service's VmRSS/VmHWM sampled from /proc during the load;
+  - master data (bench/masterdata.py; MD_SKIP=1 skips it): snapshot build time and
+    memory at 20,000 stations in 5 locales;
   - the image size, if scripts/image-local.sh left an OCI layout in IMAGE_OCI
     (default /tmp/connect-api-image/oci);
 and compares the figures with the targets of 40 §1 / §9.
@@ -28,6 +30,7 @@ import datetime, gzip, http.client, json, os, socket, statistics, subprocess, sy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import funnel
+import masterdata
 import post_booking
 
 TARGET = sys.argv[1] if len(sys.argv) > 1 else "target/release"
@@ -86,7 +89,9 @@ def start_api(sandbox_port, api_port, admin_port):
     env = dict(os.environ, PORT=str(api_port), ADMIN_PORT=str(admin_port), HOST="127.0.0.1",
                TWELVEGO_BASE_URL=f"http://127.0.0.1:{sandbox_port}", CLIENTS_FILE="bench/clients.toml",
                TWELVEGO_KEY_BENCH="bench-12go-key", LOG_LEVEL="warn", RECHECK_DISPATCH="false",
-               BOOKING_TOKEN_SECRETS="bench-booking-token-secret-0123456789abcdef")
+               BOOKING_TOKEN_SECRETS="bench-booking-token-secret-0123456789abcdef",
+               # 40 §1 times start-up with master data off; bench/masterdata.py measures it.
+               MASTER_DATA_ENABLED="false")
     t0 = time.perf_counter()
     p = subprocess.Popen([API_BIN], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ok = wait_ready(api_port, "/ready")
@@ -192,6 +197,7 @@ def main():
             api.wait(10)
         sandbox.terminate()
         sandbox.wait(10)
+    md_results = masterdata.run(API_BIN) if os.environ.get("MD_SKIP") != "1" else None
     img = image_size(IMAGE_OCI)
     ready = statistics.median(starts)
     print(f"# connect-api measurements ({datetime.datetime.utcnow().isoformat(timespec='seconds')}Z, {os.cpu_count()} cores)\n")
@@ -233,6 +239,9 @@ def main():
     if post_results:
         print()
         print("\n".join(post_booking.report(post_results)))
+    if md_results:
+        print()
+        print("\n".join(masterdata.report(md_results)))
 
 
 if __name__ == "__main__":
