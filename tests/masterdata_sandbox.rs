@@ -28,7 +28,7 @@ fn spawn_sandbox() -> String {
 }
 
 /// Follows the pages from id 0 until `more` is false; ids of every row, in order.
-async fn walk<T, F, Fut>(size: u32, id: impl Fn(&T) -> String, fetch: F) -> Vec<String>
+async fn walk<T, F, Fut>(size: u32, fetch: F, id: impl Fn(&T) -> String) -> Vec<String>
 where
     F: Fn(i64, u32) -> Fut,
     Fut: std::future::Future<Output = Page<T>>,
@@ -57,20 +57,20 @@ async fn paging_the_sandbox_over_http_matches_the_in_process_port() {
     let md = &remote;
     let stations = walk(
         7,
-        |r| r.station_id.clone(),
         |f, s| async move { md.stations(f, s).await.unwrap() },
+        |r| r.station_id.clone(),
     )
     .await;
     let operators = walk(
         5,
-        |r| r.operator_id.clone(),
         |f, s| async move { md.operators(f, s).await.unwrap() },
+        |r| r.operator_id.clone(),
     )
     .await;
     let provinces = walk(
         3,
-        |r| r.id.clone(),
         |f, s| async move { md.provinces(f, s).await.unwrap() },
+        |r| r.id.clone(),
     )
     .await;
 
