@@ -10,7 +10,8 @@ use crate::domain::upstream::UpstreamError;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page<T> {
     pub rows: Vec<T>,
-    /// 12go's `NextPage` was non-null: ask again from the last id + 1.
+    /// 12go's `NextPage` was non-null and the page had rows (10 §5.5 stops on
+    /// either): ask again from the last id + 1.
     pub more: bool,
 }
 

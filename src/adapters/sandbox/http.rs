@@ -1,7 +1,8 @@
 //! The sandbox over HTTP, in 12go's wire format:
 //! `GET /search/{from}/{to}/{date}?seats=&direct=true&k=` and the recheck routes
-//! `/searchr`, `/searchpm`, `/recheckpa` (always `200 {}`), and the booking funnel
-//! ([`super::booking_routes`]). Anything else is a JSON 404.
+//! `/searchr`, `/searchpm`, `/recheckpa` (always `200 {}`), the booking funnel
+//! ([`super::booking_routes`]) and master data ([`super::masterdata_routes`]).
+//! Anything else is a JSON 404.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -28,6 +29,7 @@ pub fn configure_shared(cfg: &mut web::ServiceConfig, sandbox: Sandbox) {
     cfg.app_data(web::Data::new(BaseUrl(sandbox.base_url().to_string())))
         .app_data(web::Data::new(sandbox))
         .configure(super::booking_routes::routes)
+        .configure(super::masterdata_routes::routes)
         .route("/search/{from}/{to}/{date}", web::get().to(search))
         .route("/searchr", web::get().to(recheck))
         .route("/searchpm", web::get().to(recheck))
@@ -35,7 +37,7 @@ pub fn configure_shared(cfg: &mut web::ServiceConfig, sandbox: Sandbox) {
         .default_service(web::to(not_found));
 }
 
-fn error(e: &SandboxError) -> HttpResponse {
+pub(super) fn error(e: &SandboxError) -> HttpResponse {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
     HttpResponse::build(status).json(e.body())
 }

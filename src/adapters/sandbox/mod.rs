@@ -47,6 +47,19 @@
 //! `{"success":false,…,"message":"Refund declined by operator"}` without cancelling
 //! when it is `refundfail` (`refundfail@example.com`); every funnel answer also waits [`Sandbox::with_latency`] (`SANDBOX_SLOW_MS` in the binary). Carts and
 //! bookings are kept in memory, [`booking::CAPACITY`] of each, oldest evicted.
+//!
+//! # Master data (U3–U5)
+//!
+//! `GET /stations?fromStationId=&pageSize=`, `GET /tourOperators?fromOperatorId=&pageSize=`,
+//! `GET /provinces?fromProvinceId=&pageSize=` ([`masterdata`]), and `MasterDataSource`
+//! in-process: the world's rows ordered by id, those with id ≥ the cursor (default 0),
+//! at most `pageSize` (default 100, provinces 2000; 0 or not a number → 400), and
+//! `NextPage` = last id + 1 while rows remain, else null. Every station and operator
+//! search can return is listed. Stations carry `StationNameTh` (empty for most) and,
+//! for a few, `StationNameDe`/`Jp`/`Vi`; operators carry `VehClasses`, and by id
+//! e-mail, phone and logo, e-mail only, or neither. Provinces nest: Koh Phangan (64)
+//! ⊂ Koh Samui (62) ⊂ Surat Thani (61); 64 has a station but no links, so searches
+//! elsewhere are unchanged.
 
 pub mod booking;
 pub mod booking_routes;
@@ -58,6 +71,8 @@ pub mod generate;
 pub mod http;
 pub mod inventory;
 pub mod key;
+pub mod masterdata;
+pub mod masterdata_routes;
 mod port;
 pub mod refund;
 pub mod reserve;

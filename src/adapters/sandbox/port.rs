@@ -1,17 +1,25 @@
-//! [`TwelveGoBooking`] in-process: the funnel logic, with errors as the awc adapter
-//! would classify the same answers.
+//! [`TwelveGoBooking`] and [`MasterDataSource`] in-process: the funnel logic and
+//! the master-data pages, with errors as the awc adapter would classify the same
+//! answers.
 
 use async_trait::async_trait;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::time::Duration;
 
 use super::booking::FunnelError;
+use super::inventory::SandboxError;
+use super::masterdata::{page, List};
 use super::Sandbox;
 use crate::domain::checkout::{parse_checkout, CheckoutForm};
+use crate::domain::masterdata::{
+    OperatorRow, OperatorsPage, ProvinceRow, ProvincesPage, StationRow, StationsPage,
+};
 use crate::domain::twelvego::{
     BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchAnswer,
 };
 use crate::domain::upstream::UpstreamError;
+use crate::ports::masterdata::{MasterDataSource, Page};
 use crate::ports::twelvego::{CallContext, TripCall, TwelveGoBooking};
 
 impl Sandbox {
@@ -108,5 +116,47 @@ impl TwelveGoBooking for Sandbox {
         ctx: &CallContext,
     ) -> Result<RefundAnswer, UpstreamError> {
         self.answer(ctx, || self.funnel_refund(bid, req)).await
+    }
+}
+
+/// Decodes a wire page exactly as the awc adapter does.
+fn wire_page<T: DeserializeOwned>(page: Result<Value, SandboxError>) -> Result<T, UpstreamError> {
+    let page = page.map_err(|e| super::status(&e))?;
+    serde_json::from_value(page).map_err(|_| UpstreamError::Decode)
+}
+
+/// The port carries no key, so in-process there is none to check.
+#[async_trait(?Send)]
+impl MasterDataSource for Sandbox {
+    async fn stations(&self, from: i64, page_size: u32) -> Result<Page<StationRow>, UpstreamError> {
+        let p: StationsPage = wire_page(page(List::Stations, from, page_size))?;
+        Ok(Page {
+            more: p.more(),
+            rows: p.rows,
+        })
+    }
+
+    async fn operators(
+        &self,
+        from: i64,
+        page_size: u32,
+    ) -> Result<Page<OperatorRow>, UpstreamError> {
+        let p: OperatorsPage = wire_page(page(List::Operators, from, page_size))?;
+        Ok(Page {
+            more: p.more(),
+            rows: p.rows,
+        })
+    }
+
+    async fn provinces(
+        &self,
+        from: i64,
+        page_size: u32,
+    ) -> Result<Page<ProvinceRow>, UpstreamError> {
+        let p: ProvincesPage = wire_page(page(List::Provinces, from, page_size))?;
+        Ok(Page {
+            more: p.more(),
+            rows: p.rows,
+        })
     }
 }

@@ -98,6 +98,8 @@ pub static PROVINCES: &[Province] = &[
     prov(61, "Surat Thani", "TH", "THB", None),
     prov(62, "Koh Samui", "TH", "THB", Some(61)),
     prov(63, "Koh Phi Phi", "TH", "THB", None),
+    // A grandchild of Surat Thani (via Koh Samui) with no links: master data only.
+    prov(64, "Koh Phangan", "TH", "THB", Some(62)),
     prov(200, "Tokyo", "JP", "JPY", None),
     prov(201, "Osaka", "JP", "JPY", None),
     prov(300, "Hanoi", "VN", "VND", None),
@@ -139,6 +141,7 @@ pub static STATIONS: &[Station] = &[
     st(7301, 62, "Koh Samui Nathon Pier", "NTP", "koh-samui-nathon-pier", "9.5340", "99.9350", SEA),
     st(7302, 62, "Samui Airport", "USM", "samui-airport", "9.5478", "100.0623", AIR),
     st(7401, 63, "Koh Phi Phi Tonsai Pier", "TSP", "koh-phi-phi-tonsai-pier", "7.7383", "98.7710", SEA),
+    st(7501, 64, "Koh Phangan Thong Sala Pier", "TSL", "koh-phangan-thong-sala-pier", "9.7110", "99.9870", SEA),
     st(8001, 200, "Tokyo Station", "TYO", "tokyo-station", "35.6812", "139.7671", RAIL),
     st(8002, 200, "Tokyo Haneda Airport", "HND", "tokyo-haneda-airport", "35.5494", "139.7798", AIR),
     st(8003, 200, "Tokyo Narita Airport", "NRT", "tokyo-narita-airport", "35.7720", "140.3929", AIR),

@@ -14,6 +14,7 @@ use super::classify::{
     classify_answer, classify_payload_error, classify_send_error, log_failure, retry_after_secs,
     RawAnswer,
 };
+use super::masterdata::{OPERATORS, PROVINCES, STATIONS};
 use super::redact::redact_url;
 use super::{retry, AwcTwelveGo, SEARCH};
 use crate::adapters::telemetry::propagation;
@@ -263,6 +264,7 @@ fn metric_endpoint(template: &str) -> &'static str {
         BOOKING => "booking",
         REFUND_OPTIONS => "refund_options",
         REFUND => "refund",
+        STATIONS | OPERATORS | PROVINCES => "masterdata",
         _ => "other",
     }
 }
@@ -293,6 +295,9 @@ mod tests {
             ("/booking/{bid}/refund-options", "refund_options"),
             ("/booking/{bid}/refund", "refund"),
             ("/booking/{bid}/refunds", "other"),
+            ("/stations", "masterdata"),
+            ("/tourOperators", "masterdata"),
+            ("/provinces", "masterdata"),
             ("/somewhere", "other"),
         ] {
             assert_eq!(metric_endpoint(template), name, "{template}");

@@ -1,5 +1,6 @@
-//! The awc 12go client: the outbound adapter of `ports::twelvego::TwelveGo` and
-//! `ports::twelvego::TwelveGoBooking` (in `booking`).
+//! The awc 12go client: the outbound adapter of `ports::twelvego::TwelveGo`,
+//! `ports::twelvego::TwelveGoBooking` (in `booking`) and
+//! `ports::masterdata::MasterDataSource` ([`AwcMasterData`], with its own key).
 //!
 //! awc's `Client` is `!Send`, so one [`AwcTwelveGo`] is built per actix worker
 //! thread. The key travels only as the `k` query parameter and every URL that is
@@ -8,6 +9,7 @@
 mod booking;
 mod classify;
 mod client;
+mod masterdata;
 pub mod redact;
 mod retry;
 #[cfg(test)]
@@ -24,6 +26,8 @@ use crate::domain::twelvego::SearchAnswer;
 use crate::domain::upstream::UpstreamError;
 use crate::ports::metrics::{Metrics, NoMetrics};
 use crate::ports::twelvego::{CallContext, SearchCall, TwelveGo};
+
+pub use masterdata::AwcMasterData;
 
 use client::Policy;
 use redact::{is_key_param, redact_url};

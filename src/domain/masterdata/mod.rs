@@ -4,6 +4,7 @@
 
 pub mod carrier;
 pub mod locale;
+pub mod page;
 pub mod poi;
 pub mod rows;
 pub mod snapshot;
@@ -11,6 +12,7 @@ pub mod station;
 
 pub use carrier::{carrier_json, poi_json};
 pub use locale::station_name_suffix;
+pub use page::{OperatorsPage, ProvincesPage, StationsPage};
 pub use poi::poi_stations;
 pub use rows::{OperatorRow, ProvinceRow, StationRow};
 pub use snapshot::{Kind, ReverseIds, Snapshot, Unmapped, TOP_LIMIT};

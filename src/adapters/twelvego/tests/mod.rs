@@ -1,6 +1,7 @@
 //! The awc client against wiremock as a fake 12go.
 
 mod booking;
+mod masterdata;
 mod recheck;
 mod search;
 mod telemetry;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 /// Every count and histogram as `name endpoint=…,…`.
 #[derive(Default)]
-struct Recorded(Mutex<Vec<String>>);
+pub(super) struct Recorded(Mutex<Vec<String>>);
 
 impl Recorded {
     fn push(&self, name: &str, tags: Tags<'_>) {
@@ -18,7 +18,7 @@ impl Recorded {
             .push(format!("{name} {}", tags.join(",")));
     }
 
-    fn lines(&self) -> Vec<String> {
+    pub(super) fn lines(&self) -> Vec<String> {
         self.0.lock().unwrap().clone()
     }
 }
