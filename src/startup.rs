@@ -122,6 +122,14 @@ impl Application {
                     .map_err(|e| anyhow::anyhow!("PRICE_TYPE_MAP: {e}"))?,
             ),
         };
+        let listener =
+            TcpListener::bind((settings.host.as_str(), settings.port)).with_context(|| {
+                format!(
+                    "HOST/PORT: cannot listen on {}:{}",
+                    settings.host, settings.port
+                )
+            })?;
+        let api_port = listener.local_addr()?.port();
         let master_data = Arc::new(MasterData::new(
             settings.master_data_enabled,
             metrics.clone(),
@@ -130,7 +138,7 @@ impl Application {
         let shared = Data::new(Shared {
             master_data: master_data.clone(),
             links: LinkSettings {
-                public_base: public_base(&settings),
+                public_base: public_base(&settings, api_port),
                 ttl: Duration::from_secs(settings.master_data_link_ttl_secs),
             },
             authenticator: Authenticator::new(directory.clone(), clock.clone()),
@@ -174,14 +182,6 @@ impl Application {
         let drain = Duration::from_secs(settings.drain_timeout_secs);
         let base_path = settings.base_path.clone();
 
-        let listener =
-            TcpListener::bind((settings.host.as_str(), settings.port)).with_context(|| {
-                format!(
-                    "HOST/PORT: cannot listen on {}:{}",
-                    settings.host, settings.port
-                )
-            })?;
-        let api_port = listener.local_addr()?.port();
         let api_shared = shared.clone();
         let in_flight = Data::new(InFlightLimit::new(settings.max_in_flight));
         let stats = Data::new(StatsSources {
@@ -359,11 +359,15 @@ async fn wait_for_shutdown(_: &FileClientDirectory) {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// `PUBLIC_BASE_URL`, else this listener on localhost under `BASE_PATH`.
-fn public_base(settings: &Settings) -> String {
-    match settings.public_base_url.as_deref().filter(|u| !u.is_empty()) {
+/// `PUBLIC_BASE_URL`, else the bound API port on localhost under `BASE_PATH`.
+fn public_base(settings: &Settings, api_port: u16) -> String {
+    match settings
+        .public_base_url
+        .as_deref()
+        .filter(|u| !u.is_empty())
+    {
         Some(_) => settings.public_base_url(),
-        None => format!("{}{}", settings.public_base_url(), settings.base_path),
+        None => format!("http://localhost:{api_port}{}", settings.base_path),
     }
 }
 
@@ -382,8 +386,9 @@ fn master_data_source(
                 .as_deref()
                 .filter(|u| !u.is_empty())
             {
-                cfg.base_url = url::Url::parse(raw)
-                    .map_err(|_| anyhow::anyhow!("TWELVEGO_MASTERDATA_BASE_URL: must be an http(s) URL"))?;
+                cfg.base_url = url::Url::parse(raw).map_err(|_| {
+                    anyhow::anyhow!("TWELVEGO_MASTERDATA_BASE_URL: must be an http(s) URL")
+                })?;
             }
             let key = settings
                 .twelvego_masterdata_key

@@ -124,7 +124,30 @@ async fn search_through_both_processes_then_sigterm_exits_cleanly() {
         .await
         .unwrap();
 
+    // Master data came from the sandbox process through the awc adapter.
+    let stations: serde_json::Value = client
+        .get(format!(
+            "http://127.0.0.1:{port}/v1/acme/stations/GetList?locale=en"
+        ))
+        .header("x-api-key", "acme-key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
     // Assert
+    let station_ids: Vec<&str> = stations
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        station_ids.contains(&"3") && station_ids.contains(&"4"),
+        "{station_ids:?}"
+    );
     assert_eq!(small.status(), 200);
     assert_eq!(small.headers()["x-correlation-id"], "e2e-1");
     let body: serde_json::Value = small.json().await.unwrap();

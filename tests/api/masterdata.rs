@@ -85,18 +85,35 @@ async fn every_list_has_the_shape_and_casing_of_the_spec() {
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["address", "description", "id", "images", "keywords", "name", "name_alterations", "transportation_type"]
+        [
+            "address",
+            "description",
+            "id",
+            "images",
+            "keywords",
+            "name",
+            "name_alterations",
+            "transportation_type"
+        ]
     );
-    assert_eq!((&s["address"]["state"], &s["address"]["region"]), (&Value::Null, &Value::Null));
+    assert_eq!(
+        (&s["address"]["state"], &s["address"]["region"]),
+        (&Value::Null, &Value::Null)
+    );
     assert!(s["address"]["coordinate"]["latitude"].is_number());
     assert!(s["address"]["city"]["id"].is_string());
-    assert_eq!((&s["keywords"], &s["images"], &s["description"]), (&json!([]), &json!([]), &json!("")));
+    assert_eq!(
+        (&s["keywords"], &s["images"], &s["description"]),
+        (&json!([]), &json!([]), &json!(""))
+    );
 
     let carriers = list(&app, "operating_carriers", "locale=en").await;
     assert!(numeric_order(&ids(&carriers, "Id")));
     for c in &carriers {
         assert!(c.get("id").is_none(), "carriers use a capital Id: {c}");
-        assert!(c["transportation_types"].as_array().is_some_and(|t| !t.is_empty()));
+        assert!(c["transportation_types"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty()));
         assert_eq!(c["transportation_type"], c["transportation_types"][0]);
     }
 
@@ -108,7 +125,10 @@ async fn every_list_has_the_shape_and_casing_of_the_spec() {
         keys.sort_unstable();
         assert_eq!(keys, ["Id", "name", "stations"]);
         for s in p["stations"].as_array().unwrap() {
-            assert!(station_ids.contains(&s.as_str().unwrap().to_owned()), "{s} listed");
+            assert!(
+                station_ids.contains(&s.as_str().unwrap().to_owned()),
+                "{s} listed"
+            );
         }
     }
 }
@@ -132,7 +152,10 @@ async fn search_refers_only_to_listed_stations_and_carriers() {
     assert!(!segments.is_empty());
     for s in segments {
         for key in ["from_station", "to_station"] {
-            assert!(stations.contains(&s[key].as_str().unwrap().to_owned()), "{key} {s}");
+            assert!(
+                stations.contains(&s[key].as_str().unwrap().to_owned()),
+                "{key} {s}"
+            );
         }
         let op = s["operating_carrier_id"].as_str().unwrap().to_owned();
         assert!(carriers.contains(&op), "carrier {op}");
@@ -147,7 +170,11 @@ async fn locales_pick_localized_names_and_fall_back_to_the_default_name() {
     let pl = list(&app, "stations", "locale=pl").await;
     assert_eq!(en.len(), th.len());
     assert_eq!(en, pl, "no Polish column: the default names");
-    let localized = en.iter().zip(&th).filter(|(e, t)| e["name"] != t["name"]).count();
+    let localized = en
+        .iter()
+        .zip(&th)
+        .filter(|(e, t)| e["name"] != t["name"])
+        .count();
     assert!(localized > 0, "some stations have a Thai name");
     // Only the names differ.
     for (e, t) in en.iter().zip(&th) {
@@ -167,7 +194,11 @@ async fn bad_parameters_answer_400_with_the_field() {
         ("locale=EN", "locale", "Must look like `en` or `zh-CN`."),
         ("locale=en_US", "locale", "Must look like `en` or `zh-CN`."),
         ("locale=en&top10K=yes", "top10K", "Must be true or false."),
-        ("locale=en&currency=usd", "currency", "Must be 3 uppercase letters."),
+        (
+            "locale=en&currency=usd",
+            "currency",
+            "Must be 3 uppercase letters.",
+        ),
     ] {
         let res = get_as_acme(&app, &format!("/v1/acme/pois/GetList?{query}"), "md-400").await;
         assert_error(
@@ -175,7 +206,7 @@ async fn bad_parameters_answer_400_with_the_field() {
             400,
             error_body(
                 "invalid_parameter",
-                "One or more parameters are invalid.",
+                "Some parameters are invalid.",
                 &[(field, message)],
                 "md-400",
             ),
@@ -211,7 +242,10 @@ async fn the_bare_url_answers_a_signed_link_that_serves_the_full_list() {
     assert_eq!(res.status(), 200);
     assert_eq!(header(&res, "content-type"), "text/plain; charset=utf-8");
     let link = res.text().await.unwrap();
-    let prefix = format!("http://localhost:{}/v1/acme/snapshots/stations/th?expires=", app.port);
+    let prefix = format!(
+        "http://localhost:{}/v1/acme/snapshots/stations/th?expires=",
+        app.port
+    );
     assert!(link.starts_with(&prefix), "{link}");
     let (expires, sig) = link[prefix.len()..].split_once("&sig=").unwrap();
     let expires: i64 = expires.parse().unwrap();
@@ -249,7 +283,9 @@ async fn the_bare_url_answers_a_signed_link_that_serves_the_full_list() {
     assert_eq!(header(&res, "vary"), "Accept-Encoding");
     let gz = res.bytes().await.unwrap();
     let mut json = Vec::new();
-    flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut json).unwrap();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut json)
+        .unwrap();
     assert_eq!(serde_json::from_slice::<Vec<Value>>(&json).unwrap(), full);
     assert!(gz.len() < json.len() / 2);
 }
@@ -261,7 +297,11 @@ async fn the_link_uses_public_base_url_and_defaults_to_en() {
     s.public_base_url = Some("https://connect.example.com/".into());
     let app = common::spawn_app(s).await;
     wait_ready(&app).await;
-    let link = get_as_acme(&app, "/v1/acme/pois", "md").await.text().await.unwrap();
+    let link = get_as_acme(&app, "/v1/acme/pois", "md")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         link.starts_with("https://connect.example.com/v1/acme/snapshots/pois/en?expires="),
         "{link}"
@@ -271,7 +311,7 @@ async fn the_link_uses_public_base_url_and_defaults_to_en() {
 #[actix_rt::test]
 async fn bad_expired_tampered_or_foreign_links_answer_401() {
     let app = sandbox_app(
-        "[clients.off]\nenabled = false\ntwelvego_key_env = \"CONNECT_TEST_12GO_KEY\"\n",
+        "[clients.off]\nenabled = false\ntwelvego_key_env = \"CONNECT_TEST_12GO_KEY\"\n[[clients.off.api_keys]]\nid = \"k\"\nsha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\n",
     )
     .await;
     let later = now() + 600;
@@ -286,7 +326,10 @@ async fn bad_expired_tampered_or_foreign_links_answer_401() {
     let bad_links = [
         signed("acme", "pois", "en", now() - 1),
         tampered_sig,
-        good.replace(&format!("expires={later}"), &format!("expires={}", later + 1)),
+        good.replace(
+            &format!("expires={later}"),
+            &format!("expires={}", later + 1),
+        ),
         good.replace("/pois/", "/stations/"),
         good.replace("/en?", "/th?"),
         signed("off", "pois", "en", later),
@@ -318,7 +361,9 @@ async fn mount_master_data(server: &MockServer, stations: &[i64]) {
         .and(query_param("k", MD_KEY))
         .and(query_param("fromStationId", "0"))
         .and(query_param("pageSize", "100"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"Stations": rows, "NextPage": null})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"Stations": rows, "NextPage": null})),
+        )
         .mount(server)
         .await;
     Mock::given(method("GET"))
@@ -398,9 +443,11 @@ async fn a_failed_refresh_keeps_serving_the_previous_snapshot() {
     assert_eq!(ids(&before, "id"), ["3", "4"]);
     // The client's own 12go key is never used for master data.
     let requests = server.received_requests().await.unwrap();
-    assert!(requests
-        .iter()
-        .all(|r| r.url.query().unwrap_or_default().contains(&format!("k={MD_KEY}"))));
+    assert!(requests.iter().all(|r| r
+        .url
+        .query()
+        .unwrap_or_default()
+        .contains(&format!("k={MD_KEY}"))));
 
     server.reset().await;
     Mock::given(method("GET"))
@@ -421,7 +468,13 @@ async fn a_failed_refresh_keeps_serving_the_previous_snapshot() {
     let stats = admin_stats(&app).await["master_data"].clone();
     assert_eq!(stats["loaded"], true);
     assert_eq!(stats["stations"], 2);
-    assert!(stats["last_error"].as_str().unwrap().starts_with("stations: "), "{stats}");
+    assert!(
+        stats["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("stations: "),
+        "{stats}"
+    );
     assert_eq!(list(&app, "stations", "locale=en").await, before);
     assert_eq!(app.get("/ready", &[]).await.status(), 200);
 
@@ -435,4 +488,18 @@ async fn a_failed_refresh_keeps_serving_the_previous_snapshot() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the recovered refresh was never served");
+}
+
+#[actix_rt::test]
+async fn a_poi_lists_its_own_stations_and_those_of_its_child_provinces() {
+    let app = sandbox_app("").await;
+    let pois = list(&app, "pois", "locale=en").await;
+    let poi = |id: &str| pois.iter().find(|p| p["Id"] == id).unwrap().clone();
+    // Surat Thani (61) > Koh Samui (62) > Koh Phangan (64), matched by id.
+    assert_eq!(
+        poi("61"),
+        json!({"Id":"61","name":"Surat Thani","stations":["7201","7202","7301","7302","7501"]})
+    );
+    assert_eq!(poi("62")["stations"], json!(["7301", "7302", "7501"]));
+    assert_eq!(poi("64")["stations"], json!(["7501"]));
 }

@@ -76,7 +76,11 @@ async fn after_five_failed_searches_the_breaker_answers_503_without_calling_12go
             "max_in_flight": 1024,
             "open_connections": 1,
             "breaker": {"state": "open", "consecutive_failures": 5, "opened_at": null, "retry_after_secs": null},
-            "recheck": {"dispatched": 0}
+            "recheck": {"dispatched": 0},
+            "master_data": {"enabled": false, "loaded": false, "version": 0, "loaded_at": null,
+                "age_seconds": null, "stations": 0, "operating_carriers": 0, "pois": 0,
+                "refreshes_ok": 0, "refreshes_failed": 0, "last_failure_at": null, "last_error": null,
+                "last_refresh_ms": null, "last_build_ms": null, "cached_lists": 0, "cached_bytes": 0}
         })
     );
 }
@@ -95,6 +99,13 @@ async fn stats_are_closed_without_failures_and_not_served_on_the_api_port() {
         .unwrap();
     let mut buf = [0u8; 512];
     let _ = raw.read(&mut buf).await.unwrap();
+    // The in-process sandbox's master data is in well before this.
+    for _ in 0..100 {
+        if app.get("/ready", &[]).await.status() == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     // Act
     let admin = app
         .client
@@ -107,7 +118,16 @@ async fn stats_are_closed_without_failures_and_not_served_on_the_api_port() {
         .await;
     // Assert
     assert_eq!(admin.status(), 200);
-    let body: Value = admin.json().await.unwrap();
+    let mut body: Value = admin.json().await.unwrap();
+    let md = &mut body["master_data"];
+    for timing in [
+        "loaded_at",
+        "age_seconds",
+        "last_refresh_ms",
+        "last_build_ms",
+    ] {
+        assert!(!md[timing].take().is_null(), "{timing}");
+    }
     assert_eq!(
         body,
         json!({
@@ -115,7 +135,11 @@ async fn stats_are_closed_without_failures_and_not_served_on_the_api_port() {
             "max_in_flight": 1024,
             "open_connections": 2,
             "breaker": {"state": "closed", "consecutive_failures": 0, "retry_after_secs": 0},
-            "recheck": {"dispatched": 0}
+            "recheck": {"dispatched": 0},
+            "master_data": {"enabled": true, "loaded": true, "version": 1, "loaded_at": null,
+                "age_seconds": null, "stations": 32, "operating_carriers": 23, "pois": 12,
+                "refreshes_ok": 1, "refreshes_failed": 0, "last_failure_at": null, "last_error": null,
+                "last_refresh_ms": null, "last_build_ms": null, "cached_lists": 0, "cached_bytes": 0}
         })
     );
     assert_error(

@@ -327,7 +327,10 @@ mod tests {
         with_key.push(("TWELVEGO_MASTERDATA_KEY", "md-key"));
         with_key.push(("PUBLIC_BASE_URL", "https://connect.example.com/"));
         let s = load_from(&tmp(), &env(&with_key)).unwrap();
-        assert_eq!(s.twelvego_masterdata_key.as_ref().unwrap().0.expose(), "md-key");
+        assert_eq!(
+            s.twelvego_masterdata_key.as_ref().unwrap().0.expose(),
+            "md-key"
+        );
         assert_eq!(s.public_base_url(), "https://connect.example.com");
         let mut off = real.to_vec();
         off.push(("MASTER_DATA_ENABLED", "false"));

@@ -25,7 +25,10 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("/seats", "lock_seats"),
     ("/bookings", "create_booking"),
     ("/bookings/{booking_id}/confirm", "confirm_booking"),
-    ("/incomplete_results/{incomplete_results_id}", "incomplete_results"),
+    (
+        "/incomplete_results/{incomplete_results_id}",
+        "incomplete_results",
+    ),
     ("/bookings/{booking_id}", "booking_details"),
     ("/bookings/{booking_id}/ticket", "ticket"),
     ("/bookings/{booking_id}/cancel", "cancel"),
@@ -34,7 +37,10 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("/snapshots/stations/{locale}", "stations"),
     ("/operating_carriers", "operating_carriers"),
     ("/operating_carriers/GetList", "operating_carriers"),
-    ("/snapshots/operating_carriers/{locale}", "operating_carriers"),
+    (
+        "/snapshots/operating_carriers/{locale}",
+        "operating_carriers",
+    ),
     ("/pois", "pois"),
     ("/pois/GetList", "pois"),
     ("/snapshots/pois/{locale}", "pois"),

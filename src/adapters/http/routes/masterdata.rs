@@ -40,7 +40,9 @@ fn valid_locale(raw: &str) -> bool {
     };
     primary.len() == 2
         && primary.bytes().all(|b| b.is_ascii_lowercase())
-        && region.is_none_or(|r| (2..=4).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphabetic()))
+        && region.is_none_or(|r| {
+            (2..=4).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphabetic())
+        })
 }
 
 fn bad(field: &str, message: &str) -> ApiError {
@@ -122,7 +124,9 @@ fn send(req: &HttpRequest, listing: &Listing, cache_control: String) -> HttpResp
         return res.finish();
     }
     res.insert_header((header::CONTENT_TYPE, JSON_CONTENT_TYPE));
-    let gzip = accepts_gzip(req).then(|| listing.gzip()).filter(|g| !g.is_empty());
+    let gzip = accepts_gzip(req)
+        .then(|| listing.gzip())
+        .filter(|g| !g.is_empty());
     match gzip {
         Some(bytes) => res
             // Already compressed: the body must not be encoded again on the way out.
@@ -142,7 +146,11 @@ fn send(req: &HttpRequest, listing: &Listing, cache_control: String) -> HttpResp
         (status = 401, description = "unauthorized", body = crate::adapters::http::error::ErrorBody),
         (status = 503, description = "data_not_ready", body = crate::adapters::http::error::ErrorBody)),
     security(("api_key" = [])))]
-pub async fn link(req: HttpRequest, authed: Authed, shared: Data<Shared>) -> Result<HttpResponse, ApiError> {
+pub async fn link(
+    req: HttpRequest,
+    authed: Authed,
+    shared: Data<Shared>,
+) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&req)?;
     let locale = locale_param(&req, false)?;
     check_currency(&req)?;
@@ -175,7 +183,11 @@ pub async fn link(req: HttpRequest, authed: Authed, shared: Data<Shared>) -> Res
         (status = 401, description = "unauthorized", body = crate::adapters::http::error::ErrorBody),
         (status = 503, description = "data_not_ready", body = crate::adapters::http::error::ErrorBody)),
     security(("api_key" = [])))]
-pub async fn get_list(req: HttpRequest, authed: Authed, shared: Data<Shared>) -> Result<HttpResponse, ApiError> {
+pub async fn get_list(
+    req: HttpRequest,
+    authed: Authed,
+    shared: Data<Shared>,
+) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&req)?;
     let locale = locale_param(&req, true)?;
     let top = match query(&req, "top10K").as_deref() {
@@ -210,9 +222,11 @@ pub async fn snapshot(req: HttpRequest, shared: Data<Shared>) -> Result<HttpResp
     let now = jiff::Timestamp::now();
     let client = shared.authenticator.enabled_client(client_id);
     let verified = match (expires, &client) {
-        (Some(expires), Some(_)) => shared
-            .token_keys
-            .verify_link(client_id, kind.as_str(), locale, expires, &sig, now),
+        (Some(expires), Some(_)) => {
+            shared
+                .token_keys
+                .verify_link(client_id, kind.as_str(), locale, expires, &sig, now)
+        }
         _ => false,
     };
     let (Some(expires), Some(client), true) = (expires, client, verified) else {
@@ -235,7 +249,9 @@ mod tests {
         for ok in ["en", "th", "zh-CN", "zh-Hans", "de-at"] {
             assert!(valid_locale(ok), "{ok}");
         }
-        for bad in ["", "EN", "e", "eng", "zh-", "zh-C", "zh-Hans1", "zh_CN", "en-ABCDE"] {
+        for bad in [
+            "", "EN", "e", "eng", "zh-", "zh-C", "zh-Hans1", "zh_CN", "en-ABCDE",
+        ] {
             assert!(!valid_locale(bad), "{bad}");
         }
     }
