@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod booking;
 pub mod breaker;
+pub mod idmaps;
 pub mod rate_limit;
 pub mod recheck;
 pub mod search;

@@ -9,6 +9,7 @@ mod funnel;
 mod funnel_redis;
 mod headers;
 mod helpers;
+mod idmap;
 mod overload;
 mod post_booking;
 mod profiling;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::app::auth::Authenticator;
 use crate::app::booking::BookingService;
+use crate::app::idmaps::IdMapStore;
 use crate::app::search::SearchService;
 use crate::domain::booking_token::BookingTokenKeys;
 use crate::domain::version::ApiVersions;
@@ -21,6 +22,8 @@ pub struct Shared {
     pub metrics: std::sync::Arc<dyn Metrics>,
     /// Signs and verifies booking tokens (20 §8) and master-data links (10 §5.1).
     pub token_keys: std::sync::Arc<BookingTokenKeys>,
+    /// The id maps of `mapped` clients (10 §6), reloaded in place.
+    pub id_maps: std::sync::Arc<IdMapStore>,
 }
 
 impl Shared {

@@ -106,9 +106,7 @@ impl BookingService {
         bid: &str,
         id: &str,
     ) -> Result<Booking, FunnelError> {
-        let before = self
-            .read_booking(bid, id, &caller.client_id, &caller.ctx)
-            .await?;
+        let before = self.read_booking(bid, id, caller, &caller.ctx).await?;
         match before.status {
             BookingStatus::Approved => return Err(FunnelError::already_confirmed()),
             BookingStatus::Cancelled => return Err(FunnelError::booking_cancelled()),
@@ -121,13 +119,13 @@ impl BookingService {
             }
             tracing::warn!(error = %e, bid, "confirm outcome unknown; reading the booking back");
             let original = FunnelError::upstream(Call::Confirm, &e, None);
-            return match self.read_booking(bid, id, &caller.client_id, &ctx).await {
+            return match self.read_booking(bid, id, caller, &ctx).await {
                 Ok(b) if matches!(b.status, BookingStatus::Approved | BookingStatus::Pending) => {
                     Ok(b)
                 }
                 _ => Err(original),
             };
         }
-        self.read_booking(bid, id, &caller.client_id, &ctx).await
+        self.read_booking(bid, id, caller, &ctx).await
     }
 }

@@ -145,7 +145,7 @@ impl BookingService {
             tracing::error!(error = %e, bid = %bid, "idempotency record not updated after a reserve");
         }
         let ctx = self.task_ctx(caller);
-        let booking = match self.read_booking(&bid, &bid, &caller.client_id, &ctx).await {
+        let booking = match self.read_booking(&bid, &bid, caller, &ctx).await {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(bid = %bid, code = %e.code, "reserved, but booking details failed");

@@ -29,7 +29,7 @@ impl BookingService {
         booking_id: &str,
     ) -> Result<Booking, FunnelError> {
         let bid = self.resolve(booking_id, &caller.client_id)?;
-        self.read_booking(&bid, booking_id, &caller.client_id, &caller.ctx)
+        self.read_booking(&bid, booking_id, caller, &caller.ctx)
             .await
     }
 
