@@ -197,10 +197,11 @@ async fn a_mapped_client_searches_with_previous_ids_and_gets_only_previous_ids_b
         "Class 3 Fan"
     );
     assert_eq!(body["vehicles"][1]["seat_classes"][0]["id"], "7");
-    // One unmapped operator (2245), one station (5133), one class (231/7).
+    // Distinct ids without mapping: operator 2245, station 5133, and the
+    // classes 2245/4 and 231/7.
     let deadline = Instant::now() + Duration::from_secs(5);
-    let wanted = ["operator", "station", "seat_class"]
-        .map(|kind| format!("connect.idmap.miss:1|c|#client_id:legacy,kind:{kind}"));
+    let wanted = [("operator", 1), ("station", 1), ("seat_class", 2)]
+        .map(|(kind, n)| format!("connect.idmap.miss:{n}|c|#client_id:legacy,kind:{kind},"));
     loop {
         let seen = lines.lock().unwrap().clone();
         let found = wanted
