@@ -344,7 +344,7 @@ async fn wait_for_shutdown(directory: &FileClientDirectory, id_maps: Option<&IdM
                     Err(e) => tracing::error!(error = %e, "client registry reload failed; keeping the previous one"),
                 }
                 if let Some(source) = id_maps {
-                    let _ = source.reload_logged("SIGHUP");
+                    source.reload_logged("SIGHUP");
                 }
             }
         }
@@ -402,9 +402,10 @@ fn load_id_maps(settings: &Settings) -> anyhow::Result<(Arc<IdMapStore>, Option<
         dir: dir.into(),
         refresh: Duration::from_secs(settings.id_map_refresh_secs),
     };
-    source
-        .reload_logged("start-up")
+    let report = store
+        .reload_from_dir(&source.dir)
         .map_err(|e| anyhow::anyhow!("ID_MAP_DIR: {e}"))?;
+    source.log_loaded("start-up", &report);
     Ok((store, Some(source)))
 }
 

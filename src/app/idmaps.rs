@@ -102,34 +102,35 @@ pub struct IdMapSource {
 }
 
 impl IdMapSource {
-    /// Reloads and logs the outcome: INFO with the counts, ERROR per bad row, or
-    /// ERROR when the directory cannot be read (the current maps stay).
-    pub fn reload_logged(&self, trigger: &'static str) -> Result<ReloadReport, String> {
-        let dir = self.dir.display().to_string();
+    /// Reloads and logs the outcome (see [`IdMapSource::log_loaded`]); an
+    /// unreadable directory is an ERROR and the current maps stay.
+    pub fn reload_logged(&self, trigger: &'static str) {
         match self.store.reload_from_dir(&self.dir) {
-            Ok(report) => {
-                for row in &report.bad_rows {
-                    tracing::error!(dir = %dir, file = row.file, line = row.line, reason = %row.reason, "id map row left out");
-                }
-                let r = report.rows;
-                tracing::info!(
-                    trigger,
-                    dir = %dir,
-                    generation = report.generation,
-                    stations = r.stations,
-                    operators = r.operators,
-                    pois = r.pois,
-                    seat_classes = r.seat_classes,
-                    bad_rows = report.bad_rows.len(),
-                    "id maps loaded"
-                );
-                Ok(report)
-            }
+            Ok(report) => self.log_loaded(trigger, &report),
             Err(e) => {
-                tracing::error!(trigger, error = %e, "id maps reload failed; keeping the current maps");
-                Err(e)
+                tracing::error!(trigger, error = %e, "id maps reload failed; keeping the current maps")
             }
         }
+    }
+
+    /// INFO with the row counts, and one ERROR per row left out (file and line).
+    pub fn log_loaded(&self, trigger: &'static str, report: &ReloadReport) {
+        let dir = self.dir.display().to_string();
+        for row in &report.bad_rows {
+            tracing::error!(dir = %dir, file = row.file, line = row.line, reason = %row.reason, "id map row left out");
+        }
+        let r = report.rows;
+        tracing::info!(
+            trigger,
+            dir = %dir,
+            generation = report.generation,
+            stations = r.stations,
+            operators = r.operators,
+            pois = r.pois,
+            seat_classes = r.seat_classes,
+            bad_rows = report.bad_rows.len(),
+            "id maps loaded"
+        );
     }
 
     /// Reloads every `refresh`, forever (spawn it).
@@ -139,7 +140,7 @@ impl IdMapSource {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let _ = self.reload_logged("timer");
+            self.reload_logged("timer");
         }
     }
 }
