@@ -14,8 +14,9 @@ use wiremock::{Mock, MockServer};
 
 use crate::common::{self, future_date, TestApp};
 use crate::funnel::fixtures::{
-    booking_path, booking_request, expected_reserved, itinerary_id_2, mount, reserve_path,
-    reserved_answer, Funnel, BID,
+    booking_path, booking_request, confirm_path, confirmed_answer, expected_booking,
+    expected_reserved, itinerary_id_2, mount, mount_first_n, reserve_path, reserved_answer, Funnel,
+    BID, TICKET_URL,
 };
 use crate::helpers::{ok_json, spawn_with_fake_12go_and, twelvego_search_path, ACME_KEY};
 
@@ -336,6 +337,38 @@ async fn get_itinerary_create_booking_and_details_show_a_mapped_client_only_prev
     expected["to_station"] = json!("THCNXCMT");
     assert_eq!((created_status, created), (200, expected.clone()));
     assert_eq!((details_status, details), (200, expected));
+}
+
+#[actix_web::test]
+async fn confirm_booking_answers_a_mapped_client_with_previous_station_ids() {
+    // Arrange
+    let dir = map_dir(OPERATORS);
+    let dir_s = dir.to_string_lossy().into_owned();
+    let funnel = Funnel::start_with(&legacy_client(), |s| s.id_map_dir = Some(dir_s)).await;
+    let b = booking_path();
+    mount_first_n(&funnel.server, "GET", &b, ok_json(&reserved_answer()), 1).await;
+    mount(&funnel.server, "GET", &b, ok_json(&confirmed_answer())).await;
+    let c = ok_json(&json!({"bid": 87654321}));
+    mount(&funnel.server, "POST", &confirm_path(), c).await;
+    // Act
+    let res = funnel
+        .app
+        .client
+        .post(
+            funnel
+                .app
+                .url(&format!("/v1/legacy/bookings/{BID}/confirm")),
+        )
+        .header("x-api-key", LEGACY_KEY)
+        .send()
+        .await
+        .unwrap();
+    // Assert
+    assert_eq!(res.status(), 200);
+    let mut expected = expected_booking("approved", json!("TRK-7QX2"), json!(TICKET_URL));
+    expected["from_station"] = json!("THBKKHLP");
+    expected["to_station"] = json!("THCNXCMT");
+    assert_eq!(res.json::<Value>().await.unwrap(), expected);
 }
 
 #[actix_web::test]

@@ -141,7 +141,7 @@ impl BookingService {
         id: &str,
     ) -> Result<serde_json::Value, FunnelError> {
         let ctx = &caller.ctx;
-        let booking = self.read_booking(bid, id, caller, ctx).await?;
+        let booking = self.read_booking(bid, id, &caller.client_id, ctx).await?;
         if booking.status != BookingStatus::Approved {
             return Err(FunnelError::booking_not_cancellable());
         }
@@ -212,7 +212,7 @@ impl BookingService {
     ) -> Result<(), FunnelError> {
         let original = FunnelError::upstream(Call::Booking, e, None);
         let ctx = self.task_ctx(caller);
-        match self.read_booking(bid, id, caller, &ctx).await {
+        match self.read_booking(bid, id, &caller.client_id, &ctx).await {
             Ok(b) if b.status == BookingStatus::Cancelled => Ok(()),
             _ => Err(original),
         }

@@ -106,7 +106,9 @@ impl BookingService {
         bid: &str,
         id: &str,
     ) -> Result<Booking, FunnelError> {
-        let before = self.read_booking(bid, id, caller, &caller.ctx).await?;
+        let before = self
+            .read_booking(bid, id, &caller.client_id, &caller.ctx)
+            .await?;
         match before.status {
             BookingStatus::Approved => return Err(FunnelError::already_confirmed()),
             BookingStatus::Cancelled => return Err(FunnelError::booking_cancelled()),
@@ -119,13 +121,14 @@ impl BookingService {
             }
             tracing::warn!(error = %e, bid, "confirm outcome unknown; reading the booking back");
             let original = FunnelError::upstream(Call::Confirm, &e, None);
-            return match self.read_booking(bid, id, caller, &ctx).await {
+            return match self.read_booking(bid, id, &caller.client_id, &ctx).await {
                 Ok(b) if matches!(b.status, BookingStatus::Approved | BookingStatus::Pending) => {
-                    Ok(b)
+                    Ok(self.for_caller(caller, b))
                 }
                 _ => Err(original),
             };
         }
-        self.read_booking(bid, id, caller, &ctx).await
+        let booking = self.read_booking(bid, id, &caller.client_id, &ctx).await?;
+        Ok(self.for_caller(caller, booking))
     }
 }

@@ -145,7 +145,7 @@ impl BookingService {
             tracing::error!(error = %e, bid = %bid, "idempotency record not updated after a reserve");
         }
         let ctx = self.task_ctx(caller);
-        let booking = match self.read_booking(&bid, &bid, caller, &ctx).await {
+        let booking = match self.read_booking(&bid, &bid, &caller.client_id, &ctx).await {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(bid = %bid, code = %e.code, "reserved, but booking details failed");
@@ -175,7 +175,7 @@ impl BookingService {
             itinerary_id: Some(itinerary_id(token)),
             net_price: Some(&token.claims.price),
         });
-        Ok(booking)
+        Ok(self.for_caller(caller, booking))
     }
 
     /// S, validation, cost check and R. `Err((e, true))` when R was sent and its

@@ -187,12 +187,12 @@ impl BookingService {
         }
     }
 
-    /// B, mapped to the Booking object with `id` as the client sent it.
+    /// B, mapped to the Booking object with `id` as the client sent it (12go ids).
     async fn read_booking(
         &self,
         bid: &str,
         id: &str,
-        caller: &Caller,
+        client_id: &str,
         ctx: &CallContext,
     ) -> Result<Booking, FunnelError> {
         let answer = self
@@ -200,16 +200,21 @@ impl BookingService {
             .booking(bid, ctx)
             .await
             .map_err(|e| FunnelError::upstream(Call::Booking, &e, None))?;
-        let mut booking = self.booking_object(&answer, id, &caller.client_id)?;
+        self.booking_object(&answer, id, client_id)
+    }
+
+    /// The Booking as the caller sees it: station ids reverse-mapped for a
+    /// `mapped` client (10 §6). Applied only to Bookings that are answered.
+    fn for_caller(&self, caller: &Caller, mut booking: Booking) -> Booking {
         if let Some(maps) = &caller.id_maps {
             let (misses, unmapped) = map_booking(&mut booking, maps);
             if !unmapped.is_empty() {
-                // Never hidden: the native ids go out as they are (10 §6).
-                tracing::warn!(client_id = %caller.client_id, bid, stations = ?unmapped, "booking station without id mapping; native id returned");
+                // Never hidden: the native ids go out as they are.
+                tracing::warn!(client_id = %caller.client_id, bid = %booking.integration_booking_id, stations = ?unmapped, "booking station without id mapping; native id returned");
             }
             self.report_misses(&caller.client_id, misses);
         }
-        Ok(booking)
+        booking
     }
 
     fn booking_object(
