@@ -210,3 +210,7 @@ impl Misses {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_output;
+#[cfg(test)]
+mod tests_prop;
