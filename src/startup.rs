@@ -24,6 +24,7 @@ use crate::adapters::twelvego::{AwcMasterData, AwcTwelveGo, TwelveGoClientConfig
 use crate::app::auth::Authenticator;
 use crate::app::booking::{BackgroundTasks, BookingService, BookingSettings};
 use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
+use crate::app::idmaps::{IdMapSource, IdMapStore};
 use crate::app::masterdata::{refresh, MasterData};
 use crate::app::rate_limit::ClientRateLimits;
 use crate::app::recheck::{RecheckDispatcher, RecheckState};
@@ -91,6 +92,8 @@ pub struct Application {
     directory: Arc<FileClientDirectory>,
     /// Booking tasks still running (20 §6); shutdown waits for them.
     tasks: BackgroundTasks,
+    /// `ID_MAP_DIR` and its refresh period, when set.
+    id_maps: Option<IdMapSource>,
     drain: Duration,
 }
 
@@ -98,6 +101,7 @@ impl Application {
     /// Loads the registry, builds the adapters and binds both listeners (port 0 works).
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
         let directory = Arc::new(load_directory(&settings)?);
+        let (id_map_store, id_maps) = load_id_maps(&settings)?;
         let metrics = metrics(&settings);
         let backend = backend(&settings, metrics.clone())?;
         let clock = Arc::new(SystemClock);
@@ -148,6 +152,7 @@ impl Application {
             build: BuildInfo::current(),
             metrics: metrics.clone(),
             token_keys: token_keys.clone(),
+            id_maps: id_map_store,
         });
         let breaker = Arc::new(CircuitBreaker::new(
             breaker_host(&settings),
@@ -292,6 +297,7 @@ impl Application {
             shared,
             directory,
             tasks,
+            id_maps,
             drain,
         })
     }
@@ -311,8 +317,12 @@ impl Application {
         let shared = self.shared.clone();
         let directory = self.directory.clone();
         let (tasks, drain) = (self.tasks.clone(), self.drain);
+        let id_maps = self.id_maps.clone();
+        if let Some(source) = id_maps.clone() {
+            actix_rt::spawn(source.refresh_forever());
+        }
         actix_rt::spawn(async move {
-            wait_for_shutdown(&directory).await;
+            wait_for_shutdown(&directory, id_maps.as_ref()).await;
             shared.draining.store(true, Ordering::SeqCst);
             tracing::info!("shutdown signal received, draining");
             // New connections are refused while booking tasks store their outcomes.
@@ -332,7 +342,7 @@ impl Application {
 }
 
 #[cfg(unix)]
-async fn wait_for_shutdown(directory: &FileClientDirectory) {
+async fn wait_for_shutdown(directory: &FileClientDirectory, id_maps: Option<&IdMapSource>) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
         signal(SignalKind::terminate()),
@@ -346,16 +356,21 @@ async fn wait_for_shutdown(directory: &FileClientDirectory) {
         tokio::select! {
             _ = term.recv() => return,
             _ = int.recv() => return,
-            _ = hup.recv() => match directory.reload() {
-                Ok(n) => tracing::info!(clients = n, "client registry reloaded"),
-                Err(e) => tracing::error!(error = %e, "client registry reload failed; keeping the previous one"),
-            },
+            _ = hup.recv() => {
+                match directory.reload() {
+                    Ok(n) => tracing::info!(clients = n, "client registry reloaded"),
+                    Err(e) => tracing::error!(error = %e, "client registry reload failed; keeping the previous one"),
+                }
+                if let Some(source) = id_maps {
+                    source.reload_logged("SIGHUP");
+                }
+            }
         }
     }
 }
 
 #[cfg(not(unix))]
-async fn wait_for_shutdown(_: &FileClientDirectory) {
+async fn wait_for_shutdown(_: &FileClientDirectory, _: Option<&IdMapSource>) {
     let _ = tokio::signal::ctrl_c().await;
 }
 
@@ -435,6 +450,25 @@ fn load_id_map(settings: &Settings) -> anyhow::Result<Option<Arc<BookingIdMap>>>
     }
     tracing::info!(file = %path, bookings = map.len(), bad_rows = bad.len(), "booking id map loaded");
     Ok(Some(Arc::new(map)))
+}
+
+/// `ID_MAP_DIR` (10 §6): loaded before binding; an unreadable directory stops
+/// start-up, bad rows are logged. Unset = empty maps (every id unmapped).
+fn load_id_maps(settings: &Settings) -> anyhow::Result<(Arc<IdMapStore>, Option<IdMapSource>)> {
+    let store = Arc::new(IdMapStore::default());
+    let Some(dir) = settings.id_map_dir.as_deref().filter(|d| !d.is_empty()) else {
+        return Ok((store, None));
+    };
+    let source = IdMapSource {
+        store: store.clone(),
+        dir: dir.into(),
+        refresh: Duration::from_secs(settings.id_map_refresh_secs),
+    };
+    let report = store
+        .reload_from_dir(&source.dir)
+        .map_err(|e| anyhow::anyhow!("ID_MAP_DIR: {e}"))?;
+    source.log_loaded("start-up", &report);
+    Ok((store, Some(source)))
 }
 
 fn load_directory(settings: &Settings) -> anyhow::Result<FileClientDirectory> {

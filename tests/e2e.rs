@@ -202,6 +202,24 @@ fn an_unreadable_booking_id_map_stops_start_up_with_one_line() {
 }
 
 #[test]
+fn an_unreadable_id_map_dir_stops_start_up_with_one_line_naming_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_connect-api"))
+        .current_dir(std::env::temp_dir())
+        .env("ID_MAP_DIR", "/nonexistent/idmaps")
+        .env("PORT", "0")
+        .env("ADMIN_PORT", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("ID_MAP_DIR") && stderr.contains("/nonexistent/idmaps"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_real_12go_without_a_registry_refuses_to_start() {
     let out = Command::new(env!("CARGO_BIN_EXE_connect-api"))
         .current_dir(std::env::temp_dir())

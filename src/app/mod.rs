@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod booking;
 pub mod breaker;
+pub mod idmaps;
 pub mod masterdata;
 pub mod rate_limit;
 pub mod recheck;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::app::recheck::RecheckDispatcher;
 use crate::domain::field_error::FieldError;
+use crate::domain::idmap::{map_search_result, IdMaps, MappedLocations, Misses};
 use crate::domain::ids::Place;
 use crate::domain::itinerary::SearchResult;
 use crate::domain::search_query::{QueryParams, SearchLimits, SearchQuery};
@@ -39,6 +40,8 @@ pub struct SearchOutcome {
     /// 206 rather than 200.
     pub partial: bool,
     pub routes: usize,
+    /// `mapped` clients: ids with no mapping, for `idmap.miss`.
+    pub misses: Misses,
 }
 
 /// Why a search has no answer body.
@@ -75,15 +78,44 @@ impl SearchService {
         }
     }
 
-    #[tracing::instrument(name = "search", skip_all)]
+    /// A search in 12go ids (`native` clients).
     pub async fn search(
         &self,
         params: &QueryParams,
         ctx: &CallContext,
     ) -> Result<SearchOutcome, SearchError> {
+        self.search_with_ids(params, ctx, None).await
+    }
+
+    /// A search; with `id_maps` (a `mapped` client) the location ids are
+    /// translated first and the answer reverse-mapped (10 §6).
+    #[tracing::instrument(name = "search", skip_all)]
+    pub async fn search_with_ids(
+        &self,
+        params: &QueryParams,
+        ctx: &CallContext,
+        id_maps: Option<&IdMaps>,
+    ) -> Result<SearchOutcome, SearchError> {
         let today = self.clock.now().to_zoned(TimeZone::UTC).date();
-        let query = SearchQuery::parse(params, today, self.settings.limits)
-            .map_err(SearchError::Invalid)?;
+        let limits = self.settings.limits;
+        let (query, mut misses) = match id_maps {
+            None => (SearchQuery::parse(params, today, limits), Misses::default()),
+            Some(maps) => {
+                let mut ids = MappedLocations::new(maps);
+                let q = SearchQuery::parse_with(params, today, limits, &mut ids);
+                (q, ids.misses())
+            }
+        };
+        let query = query.map_err(SearchError::Invalid)?;
+        if query.routes.is_empty() {
+            // Every id of one side had no mapping: nothing to ask 12go (10 §1).
+            return Ok(SearchOutcome {
+                result: SearchResult::default(),
+                partial: false,
+                routes: 0,
+                misses,
+            });
+        }
         let started = Instant::now();
         let mut answers: Vec<Vec<SearchAnswer>> = vec![Vec::new(); query.routes.len()];
         let all: Vec<usize> = (0..query.routes.len()).collect();
@@ -142,12 +174,20 @@ impl SearchService {
             let mut t =
                 SearchTranslator::new(query.pax, query.departure_date, &self.settings.price_types);
             answers.iter().flatten().for_each(|a| t.add(a));
-            t.finish()
+            match id_maps {
+                None => t.finish(),
+                Some(maps) => {
+                    let (mapped, out_misses) = map_search_result(t.finish(), maps);
+                    misses.merge(out_misses);
+                    mapped
+                }
+            }
         };
         Ok(SearchOutcome {
             result,
             partial,
             routes: query.routes.len(),
+            misses,
         })
     }
 

@@ -59,10 +59,37 @@ pub struct SearchLimits {
     pub max_timeout_secs: u32,
 }
 
+/// Turns a client location id (already checked against `^[A-Z0-9]{1,16}$`)
+/// into 12go ids.
+pub trait LocationIds {
+    /// `Err(message)` refuses the id (a field error); `Ok` with no ids drops it.
+    fn stations(&mut self, raw: &str) -> Result<Vec<i64>, &'static str>;
+    fn pois(&mut self, raw: &str) -> Result<Vec<i64>, &'static str>;
+}
+
+/// `native` id mode: the ids are 12go's own integers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NativeIds;
+
+impl LocationIds for NativeIds {
+    fn stations(&mut self, raw: &str) -> Result<Vec<i64>, &'static str> {
+        native_id(raw).map(|id| vec![id])
+    }
+    fn pois(&mut self, raw: &str) -> Result<Vec<i64>, &'static str> {
+        native_id(raw).map(|id| vec![id])
+    }
+}
+
+fn native_id(raw: &str) -> Result<i64, &'static str> {
+    raw.parse::<i64>()
+        .map_err(|_| "Unknown id: this client uses 12go numeric ids.")
+}
+
 /// A validated search.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
     /// Origin × destination, deduplicated, in request order, never origin = destination.
+    /// Empty only when [`LocationIds`] dropped every id of one side.
     pub routes: Vec<(Place, Place)>,
     pub departure_date: Date,
     pub pax: u8,
@@ -71,11 +98,21 @@ pub struct SearchQuery {
 }
 
 impl SearchQuery {
-    /// Validates everything and lists every failing parameter.
+    /// Validates everything and lists every failing parameter (12go ids).
     pub fn parse(
         q: &QueryParams,
         today: Date,
         limits: SearchLimits,
+    ) -> Result<Self, Vec<FieldError>> {
+        Self::parse_with(q, today, limits, &mut NativeIds)
+    }
+
+    /// As [`SearchQuery::parse`], with location ids resolved by `ids`.
+    pub fn parse_with(
+        q: &QueryParams,
+        today: Date,
+        limits: SearchLimits,
+        ids: &mut dyn LocationIds,
     ) -> Result<Self, Vec<FieldError>> {
         let mut errs = Vec::new();
         let departure_date = match q.one("departure_date", &mut errs) {
@@ -180,9 +217,11 @@ impl SearchQuery {
                 }
             },
         };
-        let origins = places(q, "departures", "departure_poi", &mut errs);
-        let destinations = places(q, "arrivals", "arrival_poi", &mut errs);
+        let origins = places(q, "departures", "departure_poi", ids, &mut errs);
+        let destinations = places(q, "arrivals", "arrival_poi", ids, &mut errs);
         let routes = match (origins, destinations) {
+            // Every id of a side was dropped (mapped mode): nothing to search.
+            (Some(o), Some(d)) if o.is_empty() || d.is_empty() => Vec::new(),
             (Some(o), Some(d)) => build_routes(&o, &d, limits.max_routes, &mut errs),
             _ => Vec::new(),
         };
@@ -224,11 +263,12 @@ fn valid_location_id(raw: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
-/// Exactly one of the station list and the POI; ids are 12go integers in native mode.
+/// Exactly one of the station list and the POI, resolved by `ids`.
 fn places(
     q: &QueryParams,
     list: &str,
     poi: &str,
+    ids: &mut dyn LocationIds,
     errs: &mut Vec<FieldError>,
 ) -> Option<Vec<Place>> {
     let stations: Vec<&str> = q.all(list).collect();
@@ -245,22 +285,30 @@ fn places(
             ));
             None
         }
-        (true, Some(raw)) => native_id(raw, poi, errs).map(|id| vec![Place::Province(id)]),
+        (true, Some(raw)) => resolve(raw, poi, |r| ids.pois(r), errs)
+            .map(|v| v.into_iter().map(Place::Province).collect()),
         (false, None) => {
             let before = errs.len();
             let out: Vec<Place> = stations
                 .iter()
                 .enumerate()
                 .filter_map(|(i, raw)| {
-                    native_id(raw, &format!("{list}[{i}]"), errs).map(Place::Station)
+                    resolve(raw, &format!("{list}[{i}]"), |r| ids.stations(r), errs)
                 })
+                .flatten()
+                .map(Place::Station)
                 .collect();
             (errs.len() == before).then_some(out)
         }
     }
 }
 
-fn native_id(raw: &str, field: &str, errs: &mut Vec<FieldError>) -> Option<i64> {
+fn resolve(
+    raw: &str,
+    field: &str,
+    ids: impl FnOnce(&str) -> Result<Vec<i64>, &'static str>,
+    errs: &mut Vec<FieldError>,
+) -> Option<Vec<i64>> {
     if !valid_location_id(raw) {
         errs.push(FieldError::new(
             field,
@@ -268,13 +316,10 @@ fn native_id(raw: &str, field: &str, errs: &mut Vec<FieldError>) -> Option<i64> 
         ));
         return None;
     }
-    match raw.parse::<i64>() {
-        Ok(id) => Some(id),
-        Err(_) => {
-            errs.push(FieldError::new(
-                field,
-                "Unknown id: this client uses 12go numeric ids.",
-            ));
+    match ids(raw) {
+        Ok(found) => Some(found),
+        Err(message) => {
+            errs.push(FieldError::new(field, message));
             None
         }
     }

@@ -10,6 +10,7 @@ mod funnel_redis;
 mod headers;
 mod helpers;
 mod masterdata;
+mod idmap;
 mod overload;
 mod post_booking;
 mod profiling;

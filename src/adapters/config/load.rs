@@ -62,6 +62,8 @@ const KEYS: &[(&str, bool)] = &[
     ("booking_token_ttl_secs", false),
     ("booking_sync_budget_ms", false),
     ("booking_id_map_file", true),
+    ("id_map_dir", true),
+    ("id_map_refresh_secs", false),
     ("incomplete_results_expiry_secs", false),
     ("incomplete_results_retention_secs", false),
     ("public_base_url", true),

@@ -74,6 +74,10 @@ pub struct Settings {
     pub booking_token_ttl_secs: u64,
     /// CSV of previous-platform booking ids (30 §1); unreadable stops start-up.
     pub booking_id_map_file: Option<String>,
+    /// Directory of the `mapped` id-mode maps (10 §6); unreadable stops start-up.
+    pub id_map_dir: Option<String>,
+    /// The id maps are reloaded this often (and on SIGHUP).
+    pub id_map_refresh_secs: u64,
     /// CreateBooking/ConfirmBooking wait this long before answering 202 (20 §6).
     pub booking_sync_budget_ms: u64,
     /// A pending `incomplete_results` record untouched this long is expired.
@@ -159,6 +163,8 @@ impl Default for Settings {
             booking_token_secrets: None,
             booking_token_ttl_secs: 10_800,
             booking_id_map_file: None,
+            id_map_dir: None,
+            id_map_refresh_secs: 3600,
             booking_sync_budget_ms: 20_000,
             incomplete_results_expiry_secs: 900,
             incomplete_results_retention_secs: 3600,

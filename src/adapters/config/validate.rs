@@ -125,6 +125,9 @@ impl Settings {
         if self.booking_token_ttl_secs == 0 {
             p.push("BOOKING_TOKEN_TTL_SECS: must be greater than 0".into());
         }
+        if self.id_map_refresh_secs == 0 {
+            p.push("ID_MAP_REFRESH_SECS: must be greater than 0".into());
+        }
         if self.booking_sync_budget_ms == 0 {
             p.push("BOOKING_SYNC_BUDGET_MS: must be greater than 0".into());
         }

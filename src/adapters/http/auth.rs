@@ -4,6 +4,7 @@ use actix_web::dev::Payload;
 use actix_web::web::Data;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use std::future::{ready, Ready};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::error::ApiError;
@@ -11,7 +12,9 @@ use super::pipeline::RequestCtx;
 use super::state::Shared;
 use crate::app::auth::AuthedClient;
 use crate::app::rate_limit::ClientRateLimits;
+use crate::domain::clients::IdMode;
 use crate::domain::field_error::FieldError;
+use crate::domain::idmap::IdMaps;
 use crate::domain::rate_limit::RateClass;
 use crate::domain::version::VersionError;
 use crate::ports::twelvego::CallContext;
@@ -20,6 +23,8 @@ use crate::ports::twelvego::CallContext;
 pub struct Authed {
     pub client: AuthedClient,
     pub ctx: RequestCtx,
+    /// `mapped` clients: the id maps of this request, taken once (10 §6).
+    pub id_maps: Option<Arc<IdMaps>>,
 }
 
 impl Authed {
@@ -108,7 +113,12 @@ fn extract(req: &HttpRequest) -> Result<Authed, ApiError> {
         })?;
     req.extensions_mut().insert(version);
     rate_limit(req, shared, &client)?;
-    Ok(Authed { client, ctx })
+    let id_maps = (client.client.id_mode == IdMode::Mapped).then(|| shared.id_maps.current());
+    Ok(Authed {
+        client,
+        ctx,
+        id_maps,
+    })
 }
 
 /// Step 6 of the pipeline (00 §3): the client's token bucket for this route's class.

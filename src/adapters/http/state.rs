@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::app::auth::Authenticator;
 use crate::app::booking::BookingService;
 use crate::app::masterdata::MasterData;
+use crate::app::idmaps::IdMapStore;
 use crate::app::search::SearchService;
 use crate::domain::booking_token::BookingTokenKeys;
 use crate::domain::version::ApiVersions;
@@ -26,6 +27,8 @@ pub struct Shared {
     pub master_data: std::sync::Arc<MasterData>,
     /// Signed master-data links (10 §5.1).
     pub links: LinkSettings,
+    /// The id maps of `mapped` clients (10 §6), reloaded in place.
+    pub id_maps: std::sync::Arc<IdMapStore>,
 }
 
 /// Where and for how long master-data links are valid.

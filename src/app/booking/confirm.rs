@@ -123,11 +123,12 @@ impl BookingService {
             let original = FunnelError::upstream(Call::Confirm, &e, None);
             return match self.read_booking(bid, id, &caller.client_id, &ctx).await {
                 Ok(b) if matches!(b.status, BookingStatus::Approved | BookingStatus::Pending) => {
-                    Ok(b)
+                    Ok(self.for_caller(caller, b))
                 }
                 _ => Err(original),
             };
         }
-        self.read_booking(bid, id, &caller.client_id, &ctx).await
+        let booking = self.read_booking(bid, id, &caller.client_id, &ctx).await?;
+        Ok(self.for_caller(caller, booking))
     }
 }

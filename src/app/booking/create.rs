@@ -175,7 +175,7 @@ impl BookingService {
             itinerary_id: Some(itinerary_id(token)),
             net_price: Some(&token.claims.price),
         });
-        Ok(booking)
+        Ok(self.for_caller(caller, booking))
     }
 
     /// S, validation, cost check and R. `Err((e, true))` when R was sent and its

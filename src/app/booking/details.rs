@@ -28,6 +28,16 @@ impl BookingService {
         caller: &Caller,
         booking_id: &str,
     ) -> Result<Booking, FunnelError> {
+        let booking = self.native_details(caller, booking_id).await?;
+        Ok(self.for_caller(caller, booking))
+    }
+
+    /// Details in 12go ids (the ticket needs only status and voucher).
+    async fn native_details(
+        &self,
+        caller: &Caller,
+        booking_id: &str,
+    ) -> Result<Booking, FunnelError> {
         let bid = self.resolve(booking_id, &caller.client_id)?;
         self.read_booking(&bid, booking_id, &caller.client_id, &caller.ctx)
             .await
@@ -37,7 +47,7 @@ impl BookingService {
     /// has the ticket. 12go's URL is passed through (relative ones resolved).
     #[tracing::instrument(name = "booking_ticket", skip_all)]
     pub async fn ticket(&self, caller: &Caller, booking_id: &str) -> Result<Ticket, FunnelError> {
-        let booking = self.booking_details(caller, booking_id).await?;
+        let booking = self.native_details(caller, booking_id).await?;
         if booking.status != BookingStatus::Approved {
             return Err(FunnelError::ticket_not_available());
         }

@@ -9,6 +9,7 @@ use super::{BookingService, Caller};
 use crate::domain::booking_token::{Nonce, TokenClaims};
 use crate::domain::checkout::{booking_schema, classify, seat_map, ClassifiedForm, Quote};
 use crate::domain::funnel_error::{Call, FunnelError};
+use crate::domain::idmap::map_search_result;
 use crate::domain::ids::ItineraryRef;
 use crate::domain::translate::SearchTranslator;
 use crate::domain::trip_choice::{choose, single, ChoiceError};
@@ -60,7 +61,18 @@ impl BookingService {
         })?;
         let mut translator = SearchTranslator::new(seats, id.date, &self.settings.price_types);
         translator.add(&single(&answer, trip, option));
-        let result = translator.finish();
+        let mut result = translator.finish();
+        if let Some(maps) = &caller.id_maps {
+            let translated = !result.itineraries.is_empty();
+            let (mapped, misses) = map_search_result(result, maps);
+            self.report_misses(&caller.client_id, misses);
+            result = mapped;
+            if translated && result.itineraries.is_empty() {
+                // Search never shows this client such a trip (10 §6); no cart is made.
+                tracing::info!(client_id = %caller.client_id, trip = %trip.id, "itinerary touches an unmapped station or operator");
+                return Err(FunnelError::itinerary_not_found());
+            }
+        }
         let Some(itinerary) = result.itineraries.first() else {
             tracing::warn!(trip = %trip.id, "12go trip could not be translated");
             return Err(FunnelError::trip_unavailable());

@@ -22,6 +22,7 @@ use crate::domain::booking::{Booking, BookingView};
 use crate::domain::booking_id::{resolve_bid, BookingIdMap};
 use crate::domain::booking_token::BookingTokenKeys;
 use crate::domain::funnel_error::{Call, FunnelError};
+use crate::domain::idmap::{map_booking, IdMaps, Misses};
 use crate::domain::translate::PriceTypeMap;
 use crate::domain::twelvego::BookingAnswer;
 use crate::domain::upstream::UpstreamError;
@@ -119,6 +120,8 @@ impl BackgroundTasks {
 pub struct Caller {
     pub client_id: String,
     pub ctx: CallContext,
+    /// `mapped` clients: the id maps answers are translated with (10 §6).
+    pub id_maps: Option<Arc<IdMaps>>,
 }
 
 impl BookingService {
@@ -176,7 +179,15 @@ impl BookingService {
         );
     }
 
-    /// B, mapped to the Booking object with `id` as the client sent it.
+    /// Counts `idmap.miss` per kind for a `mapped` client's answer.
+    fn report_misses(&self, client_id: &str, misses: Misses) {
+        for (kind, n) in misses.counts() {
+            let tags = [("client_id", client_id), ("kind", kind.as_str())];
+            self.metrics.count("idmap.miss", i64::from(n), &tags);
+        }
+    }
+
+    /// B, mapped to the Booking object with `id` as the client sent it (12go ids).
     async fn read_booking(
         &self,
         bid: &str,
@@ -190,6 +201,20 @@ impl BookingService {
             .await
             .map_err(|e| FunnelError::upstream(Call::Booking, &e, None))?;
         self.booking_object(&answer, id, client_id)
+    }
+
+    /// The Booking as the caller sees it: station ids reverse-mapped for a
+    /// `mapped` client (10 §6). Applied only to Bookings that are answered.
+    fn for_caller(&self, caller: &Caller, mut booking: Booking) -> Booking {
+        if let Some(maps) = &caller.id_maps {
+            let (misses, unmapped) = map_booking(&mut booking, maps);
+            if !unmapped.is_empty() {
+                // Never hidden: the native ids go out as they are.
+                tracing::warn!(client_id = %caller.client_id, bid = %booking.integration_booking_id, stations = ?unmapped, "booking station without id mapping; native id returned");
+            }
+            self.report_misses(&caller.client_id, misses);
+        }
+        booking
     }
 
     fn booking_object(

@@ -81,6 +81,7 @@ pub(super) fn caller() -> Caller {
             correlation_id: "c".into(),
             deadline: Instant::now() + Duration::from_secs(30),
         },
+        id_maps: None,
     }
 }
 

@@ -34,6 +34,7 @@ pub(super) fn caller(authed: &Authed) -> Caller {
     Caller {
         client_id: authed.client.client.id.as_str().to_string(),
         ctx: authed.call_context(),
+        id_maps: authed.id_maps.clone(),
     }
 }
 

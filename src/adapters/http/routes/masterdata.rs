@@ -12,8 +12,8 @@ use crate::adapters::http::auth::Authed;
 use crate::adapters::http::error::ApiError;
 use crate::adapters::http::state::Shared;
 use crate::adapters::http::JSON_CONTENT_TYPE;
-use crate::app::masterdata::Listing;
-use crate::domain::clients::Client;
+use crate::app::masterdata::{IdView, Listing};
+use crate::domain::clients::{Client, IdMode};
 use crate::domain::field_error::FieldError;
 use crate::domain::masterdata::Kind;
 
@@ -77,12 +77,20 @@ fn listing(
     locale: &str,
     top: bool,
 ) -> Result<Arc<Listing>, ApiError> {
-    // Mapped clients see previous-platform ids; wired with the id maps.
-    let _ = client;
-    shared
-        .master_data
-        .listing(kind, locale, top, None)
-        .ok_or_else(not_ready)
+    let listing = match client.id_mode {
+        IdMode::Native => shared.master_data.listing(kind, locale, top, None),
+        // Previous-platform ids; unmapped entries are left out (10 §6).
+        IdMode::Mapped => {
+            let maps = shared.id_maps.current();
+            let view = IdView {
+                ids: &*maps,
+                generation: maps.generation(),
+                client_id: client.id.as_str(),
+            };
+            shared.master_data.listing(kind, locale, top, Some(&view))
+        }
+    };
+    listing.ok_or_else(not_ready)
 }
 
 /// True when the request accepts gzip (`Accept-Encoding`, q > 0).

@@ -49,7 +49,7 @@ pub async fn search(
         .within(async {
             worker
                 .search
-                .search(&params, &ctx)
+                .search_with_ids(&params, &ctx, authed.id_maps.as_deref())
                 .await
                 .map_err(to_api_error)
         })
@@ -73,6 +73,10 @@ pub async fn search(
             }
             if out.partial {
                 metrics.count("search.partial", 1, &[("client_id", client_id)]);
+            }
+            for (kind, n) in out.misses.counts() {
+                let tags = [("client_id", client_id), ("kind", kind.as_str())];
+                metrics.count("idmap.miss", i64::from(n), &tags);
             }
             (if out.partial { 206 } else { 200 }, ids, out.routes, None)
         }
