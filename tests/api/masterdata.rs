@@ -503,3 +503,93 @@ async fn a_poi_lists_its_own_stations_and_those_of_its_child_provinces() {
     assert_eq!(poi("62")["stations"], json!(["7301", "7302", "7501"]));
     assert_eq!(poi("64")["stations"], json!(["7501"]));
 }
+
+const LEGACY_KEY: &str = "legacy-key";
+
+/// Client `legacy` (key `legacy-key`) in `mapped` id mode.
+fn legacy_client() -> String {
+    use sha2::{Digest, Sha256};
+    let hash = hex::encode(Sha256::digest(LEGACY_KEY.as_bytes()));
+    format!(
+        "[clients.legacy]\nenabled = true\nid_mode = \"mapped\"\ntwelvego_key_env = \"{}\"\n[[clients.legacy.api_keys]]\nid = \"l1\"\nsha256 = \"{hash}\"\n",
+        common::TEST_12GO_KEY_VAR
+    )
+}
+
+async fn legacy_list(app: &TestApp, kind: &str) -> Vec<Value> {
+    let res = app
+        .get(
+            &format!("/v1/legacy/{kind}/GetList?locale=en"),
+            &[("x-api-key", LEGACY_KEY)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+#[actix_rt::test]
+async fn a_mapped_client_lists_only_mapped_entries_with_previous_ids() {
+    let dir = std::env::temp_dir().join(format!("connect-md-maps-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let tmp = dir.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, dir.join(name)).unwrap();
+    };
+    write(
+        "stations.csv",
+        "previous_id,native_id\nTHBKKHLP,3\nTHCNXCMT,4\nTHKPGTSL,7501\n",
+    );
+    write("operators.csv", "previous_id,native_id\nSRT,16779\n");
+    write(
+        "pois.csv",
+        "previous_id,native_id\nCNX,44\nKPG,64\nSUR,61\n",
+    );
+    let mut s = common::test_settings();
+    s.clients_file = Some(common::write_registry(&legacy_client()));
+    s.booking_token_secrets = Some(common::TEST_TOKEN_SECRET.to_owned().into());
+    s.id_map_dir = Some(dir.to_string_lossy().into_owned());
+    s.id_map_refresh_secs = 1;
+    let app = common::spawn_app(s).await;
+    wait_ready(&app).await;
+
+    let stations = legacy_list(&app, "stations").await;
+    assert_eq!(ids(&stations, "id"), ["THBKKHLP", "THCNXCMT", "THKPGTSL"]);
+    // A station's city is a POI: in the client's ids when mapped, else 12go's.
+    assert_eq!(stations[2]["address"]["city"]["id"], "KPG");
+    assert_eq!(stations[0]["address"]["city"]["id"], "1");
+    let carriers = legacy_list(&app, "operating_carriers").await;
+    assert_eq!(ids(&carriers, "Id"), ["SRT"]);
+    let pois = legacy_list(&app, "pois").await;
+    assert_eq!(
+        pois,
+        [
+            json!({"Id":"CNX","name":"Chiang Mai","stations":["THCNXCMT"]}),
+            json!({"Id":"SUR","name":"Surat Thani","stations":["THKPGTSL"]}),
+            json!({"Id":"KPG","name":"Koh Phangan","stations":["THKPGTSL"]}),
+        ]
+    );
+    // The signed link serves the same list; a native client still sees everything.
+    let link = app
+        .get("/v1/legacy/pois", &[("x-api-key", LEGACY_KEY)])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let path = &link[link.find("/v1/").unwrap()..];
+    assert_eq!(
+        app.get(path, &[]).await.json::<Vec<Value>>().await.unwrap(),
+        pois
+    );
+    assert!(list(&app, "stations", "locale=en").await.len() > 30);
+
+    // A reload of the maps shows at once (lists are cached per map generation).
+    write("stations.csv", "previous_id,native_id\nTHBKKHLP,3\n");
+    for _ in 0..100 {
+        if ids(&legacy_list(&app, "stations").await, "id") == ["THBKKHLP"] {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the reloaded maps were never used");
+}

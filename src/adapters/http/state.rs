@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::app::auth::Authenticator;
 use crate::app::booking::BookingService;
-use crate::app::masterdata::MasterData;
 use crate::app::idmaps::IdMapStore;
+use crate::app::masterdata::MasterData;
 use crate::app::search::SearchService;
 use crate::domain::booking_token::BookingTokenKeys;
 use crate::domain::version::ApiVersions;
