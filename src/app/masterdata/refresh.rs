@@ -172,6 +172,8 @@ pub async fn run(md: Arc<MasterData>, source: Box<dyn MasterDataSource>, every: 
     loop {
         let wait = if refresh_once(&md, source.as_ref()).await {
             retry = FIRST_RETRY;
+            let warm = md.clone();
+            let _ = tokio::task::spawn_blocking(move || warm.warm()).await;
             every
         } else {
             let w = retry.min(every);

@@ -95,7 +95,7 @@ fn master_data(metrics: Arc<Recorded>) -> MasterData {
 }
 
 fn list(md: &MasterData, kind: Kind, locale: &str) -> Vec<Value> {
-    serde_json::from_slice(&md.listing(kind, locale, false, None).unwrap().json).unwrap()
+    serde_json::from_slice(&md.listing(kind, locale, false, None).unwrap().json()).unwrap()
 }
 
 #[actix_rt::test]
@@ -193,10 +193,12 @@ async fn not_ready_until_the_first_snapshot_and_then_lists_are_cached() {
         &md.listing(Kind::OperatingCarriers, "fr", false, None)
             .unwrap()
     ));
-    let mut gz = flate2::read::GzDecoder::new(a.gzip());
+    let gz = a.gzip();
     let mut back = Vec::new();
-    std::io::Read::read_to_end(&mut gz, &mut back).unwrap();
-    assert_eq!(back, a.json);
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut back).unwrap();
+    assert_eq!(back, a.json());
+    assert_eq!(a.json_len, back.len());
+    assert!(gz.len() < back.len());
 }
 
 #[actix_rt::test]
@@ -274,7 +276,7 @@ async fn mapped_lists_are_cached_per_map_generation_and_count_misses() {
     let g1 = md
         .listing(Kind::Stations, "en", false, Some(&view(1)))
         .unwrap();
-    let ids: Vec<Value> = serde_json::from_slice(&g1.json).unwrap();
+    let ids: Vec<Value> = serde_json::from_slice(&g1.json()).unwrap();
     assert_eq!(
         ids.iter().map(|s| s["id"].clone()).collect::<Vec<_>>(),
         ["THBKKHUA"]

@@ -12,6 +12,10 @@ fn text(v: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Columns of an operator row that the carrier reads beyond the named fields.
+pub const VEHCLASS_COLUMNS: [&str; 3] = ["VehClasses", "Vehclasses", "VehicleClasses"];
+pub const LOGO_COLUMNS: [&str; 3] = ["Logo", "LogoUrl", "LogoURL"];
+
 /// The first present, non-empty string among `keys` of the row's other columns.
 fn other_text(other: &Map<String, Value>, keys: &[&str]) -> Option<String> {
     keys.iter()
@@ -22,7 +26,7 @@ fn other_text(other: &Map<String, Value>, keys: &[&str]) -> Option<String> {
 /// The operator's vehicle classes mapped to the search vocabulary, deduplicated,
 /// in 12go's order (the column name is not documented: the usual spellings).
 fn transport_types(other: &Map<String, Value>) -> Vec<TransportType> {
-    let raw = ["VehClasses", "Vehclasses", "VehicleClasses"]
+    let raw = VEHCLASS_COLUMNS
         .iter()
         .find_map(|k| other.get(*k).and_then(Value::as_array));
     let mut out: Vec<TransportType> = Vec::new();
@@ -51,7 +55,7 @@ pub fn carrier_json(row: &OperatorRow, id: &str) -> Value {
         "display_name".into(),
         Value::String(text(row.operator_name_local.as_deref()).unwrap_or(name)),
     );
-    if let Some(logo) = other_text(&row.other, &["Logo", "LogoUrl", "LogoURL"]) {
+    if let Some(logo) = other_text(&row.other, &LOGO_COLUMNS) {
         m.insert("logo_url".into(), Value::String(logo));
     }
     if let Some(email) = text(row.email.as_deref()) {

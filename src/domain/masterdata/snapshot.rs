@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::carrier::{carrier_json, poi_json};
+use super::carrier::{carrier_json, poi_json, LOGO_COLUMNS, VEHCLASS_COLUMNS};
 use super::poi::poi_stations;
 use super::rows::{OperatorRow, ProvinceRow, StationRow};
 use super::station::station_json;
@@ -73,14 +73,41 @@ fn ordered<T>(mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
     rows
 }
 
+/// Keeps only the extra columns the lists read (12go sends many more), so a
+/// snapshot of tens of thousands of rows stays small.
+fn compact_station(mut row: StationRow) -> StationRow {
+    // Collected afresh: a map sized to what is kept.
+    row.other = std::mem::take(&mut row.other)
+        .into_iter()
+        .filter(|(k, v)| {
+            k.starts_with("StationName") && v.as_str().is_some_and(|s| !s.trim().is_empty())
+        })
+        .collect();
+    row
+}
+
+fn compact_operator(mut row: OperatorRow) -> OperatorRow {
+    row.other = std::mem::take(&mut row.other)
+        .into_iter()
+        .filter(|(k, _)| {
+            VEHCLASS_COLUMNS.contains(&k.as_str()) || LOGO_COLUMNS.contains(&k.as_str())
+        })
+        .collect();
+    row
+}
+
 impl Snapshot {
     pub fn build(
         stations: Vec<StationRow>,
         operators: Vec<OperatorRow>,
         provinces: Vec<ProvinceRow>,
     ) -> Self {
-        let stations = ordered(stations, |s| &s.station_id);
-        let operators = ordered(operators, |o| &o.operator_id);
+        let stations = ordered(stations.into_iter().map(compact_station).collect(), |s| {
+            &s.station_id
+        });
+        let operators = ordered(operators.into_iter().map(compact_operator).collect(), |o| {
+            &o.operator_id
+        });
         let provinces = ordered(provinces, |p| &p.id);
         let poi_stations = poi_stations(&provinces, &stations);
         Self {

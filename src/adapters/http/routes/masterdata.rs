@@ -3,7 +3,7 @@
 //! key, the signature instead) the full list with ETag, 304 and gzip.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::web::Data;
+use actix_web::web::{self, Data};
 use actix_web::{HttpRequest, HttpResponse};
 use std::sync::Arc;
 
@@ -69,27 +69,29 @@ fn not_ready() -> ApiError {
     .with_retry_after(5)
 }
 
-/// The list in the client's id space.
-fn listing(
+/// The list in the client's id space. A list not rendered yet is rendered on
+/// the blocking pool (hundreds of ms for a large one), never on a worker thread.
+async fn listing(
     shared: &Shared,
     client: &Client,
     kind: Kind,
     locale: &str,
     top: bool,
 ) -> Result<Arc<Listing>, ApiError> {
-    let listing = match client.id_mode {
-        IdMode::Native => shared.master_data.listing(kind, locale, top, None),
-        // Previous-platform ids; unmapped entries are left out (10 §6).
-        IdMode::Mapped => {
-            let maps = shared.id_maps.current();
-            let view = IdView {
-                ids: &*maps,
-                generation: maps.generation(),
-                client_id: client.id.as_str(),
-            };
-            shared.master_data.listing(kind, locale, top, Some(&view))
-        }
-    };
+    let md = shared.master_data.clone();
+    // Previous-platform ids for mapped clients; unmapped entries left out (10 §6).
+    let maps = (client.id_mode == IdMode::Mapped).then(|| shared.id_maps.current());
+    let (client_id, locale) = (client.id.as_str().to_owned(), locale.to_owned());
+    let listing = web::block(move || {
+        let view = maps.as_ref().map(|m| IdView {
+            ids: &**m,
+            generation: m.generation(),
+            client_id: &client_id,
+        });
+        md.listing(kind, &locale, top, view.as_ref())
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
     listing.ok_or_else(not_ready)
 }
 
@@ -118,7 +120,11 @@ fn not_modified(req: &HttpRequest, etag: &str) -> bool {
 }
 
 /// 200 with the JSON (gzip when accepted) or 304, with `ETag`.
-fn send(req: &HttpRequest, listing: &Listing, cache_control: String) -> HttpResponse {
+async fn send(
+    req: &HttpRequest,
+    listing: Arc<Listing>,
+    cache_control: String,
+) -> Result<HttpResponse, ApiError> {
     let unchanged = not_modified(req, &listing.etag);
     let mut res = if unchanged {
         HttpResponse::NotModified()
@@ -129,19 +135,19 @@ fn send(req: &HttpRequest, listing: &Listing, cache_control: String) -> HttpResp
         .insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((header::VARY, "Accept-Encoding"));
     if unchanged {
-        return res.finish();
+        return Ok(res.finish());
     }
     res.insert_header((header::CONTENT_TYPE, JSON_CONTENT_TYPE));
-    let gzip = accepts_gzip(req)
-        .then(|| listing.gzip())
-        .filter(|g| !g.is_empty());
-    match gzip {
-        Some(bytes) => res
-            // Already compressed: the body must not be encoded again on the way out.
+    if accepts_gzip(req) {
+        // Stored compressed: sent as is, never encoded again on the way out.
+        return Ok(res
             .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")))
-            .body(bytes.to_vec()),
-        None => res.body(listing.json.clone()),
+            .body(listing.gzip()));
     }
+    let json = web::block(move || listing.json())
+        .await
+        .map_err(|_| ApiError::internal())?;
+    Ok(res.body(json))
 }
 
 /// A time-limited link to the full list, as plain text.
@@ -204,8 +210,8 @@ pub async fn get_list(
         Some(_) => return Err(bad("top10K", "Must be true or false.")),
     };
     check_currency(&req)?;
-    let listing = listing(&shared, &authed.client.client, kind, &locale, top)?;
-    Ok(send(&req, &listing, "private, no-cache".into()))
+    let listing = listing(&shared, &authed.client.client, kind, &locale, top).await?;
+    send(&req, listing, "private, no-cache".into()).await
 }
 
 /// The full list behind a signed link; no API key.
@@ -243,9 +249,9 @@ pub async fn snapshot(req: HttpRequest, shared: Data<Shared>) -> Result<HttpResp
             .count("auth.failed", 1, &[("reason", "bad_link")]);
         return Err(ApiError::unauthorized());
     };
-    let listing = listing(&shared, &client, kind, locale, false)?;
+    let listing = listing(&shared, &client, kind, locale, false).await?;
     let left = (expires - now.as_second()).max(0);
-    Ok(send(&req, &listing, format!("private, max-age={left}")))
+    send(&req, listing, format!("private, max-age={left}")).await
 }
 
 #[cfg(test)]
