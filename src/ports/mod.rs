@@ -7,4 +7,5 @@ pub mod clock;
 pub mod kv;
 pub mod masterdata;
 pub mod metrics;
+pub mod outbox;
 pub mod twelvego;
