@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::domain::masterdata::{station_name_suffix, Kind, ReverseIds, Snapshot};
+use crate::domain::masterdata::{station_name_suffix, Kind, ReverseIds, Snapshot, Unmapped};
 use crate::ports::clock::Clock;
 use crate::ports::metrics::Metrics;
 
@@ -29,21 +29,45 @@ pub struct Listing {
     pub json_len: usize,
 }
 
+/// Where a list is rendered to: gzip-compressed as it is written, hashed for
+/// the ETag, counted; the plain JSON is never held whole.
+struct Sink {
+    gz: GzEncoder<Vec<u8>>,
+    hash: Sha256,
+    len: usize,
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.gz.write_all(buf)?;
+        self.hash.update(buf);
+        self.len += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.gz.flush()
+    }
+}
+
 impl Listing {
-    fn new(json: &[u8]) -> Self {
-        let digest = Sha256::digest(json);
-        let etag = format!("\"{}\"", hex::encode(&digest[..12]));
-        let mut enc = GzEncoder::new(Vec::with_capacity(json.len() / 8), Compression::default());
-        // Writing into a Vec cannot fail.
-        let gzip = enc
-            .write_all(json)
-            .and_then(|()| enc.finish())
-            .unwrap_or_default();
-        Self {
+    /// Renders through `render` into a new listing.
+    fn render(render: impl FnOnce(&mut Sink) -> std::io::Result<Unmapped>) -> (Self, Unmapped) {
+        let mut sink = Sink {
+            gz: GzEncoder::new(Vec::new(), Compression::default()),
+            hash: Sha256::new(),
+            len: 0,
+        };
+        // Writing into memory cannot fail; an empty list is the safe fallback.
+        let unmapped = render(&mut sink).unwrap_or_default();
+        let digest = sink.hash.finalize();
+        let gzip = sink.gz.finish().unwrap_or_default();
+        let listing = Self {
             gzip: Bytes::from(gzip),
-            etag,
-            json_len: json.len(),
-        }
+            etag: format!("\"{}\"", hex::encode(&digest[..12])),
+            json_len: sink.len,
+        };
+        (listing, unmapped)
     }
 
     /// The gzip body, shared (no copy).
@@ -165,9 +189,11 @@ impl MasterData {
         if let Some(hit) = current.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Some(hit);
         }
-        let (json, unmapped) = current
-            .snapshot
-            .render(kind, locale, top, view.map(|v| v.ids));
+        let (listing, unmapped) = Listing::render(|out| {
+            current
+                .snapshot
+                .render_into(kind, locale, top, view.map(|v| v.ids), out)
+        });
         if let (Some(v), true) = (view, unmapped.0 > 0) {
             let kind_tag = match kind {
                 Kind::Stations => "station",
@@ -180,7 +206,7 @@ impl MasterData {
                 &[("client_id", v.client_id), ("kind", kind_tag)],
             );
         }
-        let listing = Arc::new(Listing::new(&json));
+        let listing = Arc::new(listing);
         if let Ok(mut cache) = current.cache.lock() {
             // Renderings for replaced id maps are never asked for again.
             if let Some(g) = key.3 {

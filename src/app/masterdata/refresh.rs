@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::MasterData;
-use crate::domain::masterdata::{Kind, OperatorRow, ProvinceRow, Snapshot, StationRow};
+use crate::domain::masterdata::{
+    compact_operator, compact_station, Kind, OperatorRow, ProvinceRow, Snapshot, StationRow,
+};
 use crate::domain::upstream::UpstreamError;
 use crate::ports::masterdata::{MasterDataSource, Page};
 
@@ -96,13 +98,26 @@ pub async fn fetch(source: &dyn MasterDataSource) -> Result<Rows, RefreshError> 
     let stations = fetch_all(
         Kind::Stations,
         |s: &StationRow| &s.station_id,
-        |from| source.stations(from, STATION_PAGE),
+        // Compacted page by page: 12go's rows carry many columns we never read.
+        |from| async move {
+            let p = source.stations(from, STATION_PAGE).await?;
+            Ok(Page {
+                rows: p.rows.into_iter().map(compact_station).collect(),
+                more: p.more,
+            })
+        },
     )
     .await?;
     let operators = fetch_all(
         Kind::OperatingCarriers,
         |o: &OperatorRow| &o.operator_id,
-        |from| source.operators(from, OPERATOR_PAGE),
+        |from| async move {
+            let p = source.operators(from, OPERATOR_PAGE).await?;
+            Ok(Page {
+                rows: p.rows.into_iter().map(compact_operator).collect(),
+                more: p.more,
+            })
+        },
     )
     .await?;
     let provinces = fetch_all(

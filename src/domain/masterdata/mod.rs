@@ -15,5 +15,7 @@ pub use locale::station_name_suffix;
 pub use page::{OperatorsPage, ProvincesPage, StationsPage};
 pub use poi::poi_stations;
 pub use rows::{OperatorRow, ProvinceRow, StationRow};
-pub use snapshot::{Kind, ReverseIds, Snapshot, Unmapped, TOP_LIMIT};
+pub use snapshot::{
+    compact_operator, compact_station, Kind, ReverseIds, Snapshot, Unmapped, TOP_LIMIT,
+};
 pub use station::station_json;

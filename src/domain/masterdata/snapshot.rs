@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
+use std::io::Write;
 
 use super::carrier::{carrier_json, poi_json, LOGO_COLUMNS, VEHCLASS_COLUMNS};
 use super::poi::poi_stations;
@@ -75,7 +76,7 @@ fn ordered<T>(mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
 
 /// Keeps only the extra columns the lists read (12go sends many more), so a
 /// snapshot of tens of thousands of rows stays small.
-fn compact_station(mut row: StationRow) -> StationRow {
+pub fn compact_station(mut row: StationRow) -> StationRow {
     // Collected afresh: a map sized to what is kept.
     row.other = std::mem::take(&mut row.other)
         .into_iter()
@@ -86,7 +87,7 @@ fn compact_station(mut row: StationRow) -> StationRow {
     row
 }
 
-fn compact_operator(mut row: OperatorRow) -> OperatorRow {
+pub fn compact_operator(mut row: OperatorRow) -> OperatorRow {
     row.other = std::mem::take(&mut row.other)
         .into_iter()
         .filter(|(k, _)| {
@@ -151,6 +152,28 @@ impl Snapshot {
         top: bool,
         ids: Option<&dyn ReverseIds>,
     ) -> (Vec<u8>, Unmapped) {
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail.
+        let missing = self
+            .render_into(kind, locale, top, ids, &mut out)
+            .unwrap_or_default();
+        (out, missing)
+    }
+
+    /// [`Snapshot::render`] streamed into `out` one entry at a time, so memory
+    /// stays flat whatever the list's size (a 20,000-station list built as one
+    /// JSON tree would take over 100 MB).
+    ///
+    /// # Errors
+    /// Only those of `out`.
+    pub fn render_into(
+        &self,
+        kind: Kind,
+        locale: &str,
+        top: bool,
+        ids: Option<&dyn ReverseIds>,
+        out: &mut impl Write,
+    ) -> std::io::Result<Unmapped> {
         let limit = if top { TOP_LIMIT } else { usize::MAX };
         let mut missing = 0;
         let mut shown = |native: &str, map: fn(&dyn ReverseIds, &str) -> Option<String>| match ids {
@@ -161,49 +184,41 @@ impl Snapshot {
                 got
             }
         };
-        let items: Vec<Value> = match kind {
-            Kind::Stations => self
-                .stations
-                .iter()
-                .filter_map(|s| {
-                    let id = shown(&s.station_id, |m, n| m.station(n))?;
-                    let mut v = station_json(s, &id, locale);
-                    if let (Some(ids), Some(city)) = (ids, s.province_id) {
-                        // The city is a POI: shown in the client's id space when mapped.
-                        if let Some(prev) = ids.poi(&city.to_string()) {
-                            v["address"]["city"]["id"] = Value::String(prev);
-                        }
+        let items: Box<dyn Iterator<Item = Value> + '_> = match kind {
+            Kind::Stations => Box::new(self.stations.iter().filter_map(move |s| {
+                let id = shown(&s.station_id, |m, n| m.station(n))?;
+                let mut v = station_json(s, &id, locale);
+                if let (Some(ids), Some(city)) = (ids, s.province_id) {
+                    // The city is a POI: shown in the client's id space when mapped.
+                    if let Some(prev) = ids.poi(&city.to_string()) {
+                        v["address"]["city"]["id"] = Value::String(prev);
                     }
-                    Some(v)
-                })
-                .take(limit)
-                .collect(),
-            Kind::OperatingCarriers => self
-                .operators
-                .iter()
-                .filter_map(|o| {
-                    let id = shown(&o.operator_id, |m, n| m.operator(n))?;
-                    Some(carrier_json(o, &id))
-                })
-                .take(limit)
-                .collect(),
-            Kind::Pois => self
-                .provinces
-                .iter()
-                .filter_map(|p| {
-                    let id = shown(&p.id, |m, n| m.poi(n))?;
-                    let native = self.poi_stations.get(&p.id).map_or(&[][..], Vec::as_slice);
-                    let stations: Vec<String> = match ids {
-                        None => native.to_vec(),
-                        Some(ids) => native.iter().filter_map(|s| ids.station(s)).collect(),
-                    };
-                    Some(poi_json(p, &id, &stations))
-                })
-                .take(limit)
-                .collect(),
+                }
+                Some(v)
+            })),
+            Kind::OperatingCarriers => Box::new(self.operators.iter().filter_map(move |o| {
+                let id = shown(&o.operator_id, |m, n| m.operator(n))?;
+                Some(carrier_json(o, &id))
+            })),
+            Kind::Pois => Box::new(self.provinces.iter().filter_map(move |p| {
+                let id = shown(&p.id, |m, n| m.poi(n))?;
+                let native = self.poi_stations.get(&p.id).map_or(&[][..], Vec::as_slice);
+                let stations: Vec<String> = match ids {
+                    None => native.to_vec(),
+                    Some(ids) => native.iter().filter_map(|s| ids.station(s)).collect(),
+                };
+                Some(poi_json(p, &id, &stations))
+            })),
         };
-        let bytes = serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec());
-        (bytes, Unmapped(missing))
+        out.write_all(b"[")?;
+        for (i, item) in items.take(limit).enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, &item)?;
+        }
+        out.write_all(b"]")?;
+        Ok(Unmapped(missing))
     }
 }
 
@@ -335,5 +350,19 @@ mod tests {
         let all: Vec<Value> =
             serde_json::from_slice(&s.render(Kind::Stations, "en", false, None).0).unwrap();
         assert_eq!(all.len(), TOP_LIMIT + 5);
+    }
+
+    #[test]
+    fn compaction_keeps_only_the_columns_the_lists_read() {
+        let row: StationRow = serde_json::from_value(serde_json::json!({"StationId": 3,
+            "StationNameTh": "หัวลำโพง", "StationNameDe": " ", "StationSlug": "x", "Weight": 7}))
+        .unwrap();
+        let kept: Vec<String> = compact_station(row).other.keys().cloned().collect();
+        assert_eq!(kept, ["StationNameTh"]);
+        let op: OperatorRow = serde_json::from_value(serde_json::json!({"OperatorId": 1,
+            "VehClasses": ["bus"], "Logo": "https://l", "Vehicles": [{"a": 1}], "Address": "x"}))
+        .unwrap();
+        let kept: Vec<String> = compact_operator(op).other.keys().cloned().collect();
+        assert_eq!(kept, ["VehClasses", "Logo"]);
     }
 }
