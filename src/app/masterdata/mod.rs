@@ -9,7 +9,7 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::{BufWriter, Read, Write};
 use std::sync::{Arc, Mutex, RwLock};
 
 use jiff::Timestamp;
@@ -52,14 +52,21 @@ impl Write for Sink {
 
 impl Listing {
     /// Renders through `render` into a new listing.
-    fn render(render: impl FnOnce(&mut Sink) -> std::io::Result<Unmapped>) -> (Self, Unmapped) {
+    fn render(
+        render: impl FnOnce(&mut BufWriter<&mut Sink>) -> std::io::Result<Unmapped>,
+    ) -> (Self, Unmapped) {
         let mut sink = Sink {
             gz: GzEncoder::new(Vec::new(), Compression::default()),
             hash: Sha256::new(),
             len: 0,
         };
+        // The serializer writes a few bytes at a time; the encoder wants blocks.
+        let mut buffered = BufWriter::with_capacity(64 * 1024, &mut sink);
         // Writing into memory cannot fail; an empty list is the safe fallback.
-        let unmapped = render(&mut sink).unwrap_or_default();
+        let unmapped = render(&mut buffered)
+            .and_then(|u| buffered.flush().map(|()| u))
+            .unwrap_or_default();
+        drop(buffered);
         let digest = sink.hash.finalize();
         let gzip = sink.gz.finish().unwrap_or_default();
         let listing = Self {
