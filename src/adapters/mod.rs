@@ -4,6 +4,7 @@ pub mod clients_file;
 pub mod config;
 pub mod http;
 pub mod metrics;
+pub mod outbox;
 pub mod sandbox;
 pub mod store;
 pub mod telemetry;
