@@ -8,6 +8,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -125,8 +126,11 @@ impl State {
                 None => return OutboxPage::default(),
             },
         };
-        let after = set.iter().filter(|k| start.as_ref().is_none_or(|s| *k > s));
-        let keys: Vec<&(i64, String)> = after.take(limit.saturating_add(1)).collect();
+        let from = start.map_or(Bound::Unbounded, Bound::Excluded);
+        let keys: Vec<&(i64, String)> = set
+            .range((from, Bound::Unbounded))
+            .take(limit.saturating_add(1))
+            .collect();
         let more = keys.len() > limit;
         let keys = &keys[..keys.len().min(limit)];
         OutboxPage {

@@ -32,6 +32,9 @@ use crate::ports::outbox::{Enqueued, Outbox, OutboxEntry, OutboxItem, OutboxPage
 /// never blocks the server for long.
 const REQUEUE_BATCH: usize = 500;
 
+/// The most items one claim returns, whatever `max` asks.
+const MAX_CLAIM: usize = 10_000;
+
 /// A hash as read back: field → raw value.
 type Hash = HashMap<String, Vec<u8>>;
 
@@ -158,7 +161,7 @@ impl RedisOutbox {
         // Equal scores are ordered by id bytes in Redis as in `Cursor`'s `Ord`,
         // so skipping up to the cursor here gives the same order as memory.
         while keys.len() < want {
-            let batch = want - keys.len() + 16;
+            let batch = (want - keys.len()).min(1000) + 16;
             let mut conn = self.conn.clone();
             let cmd = redis::cmd("ZRANGEBYSCORE")
                 .arg(&set)
@@ -303,6 +306,8 @@ impl Outbox for RedisOutbox {
             return Ok(Vec::new());
         }
         let now_ms = millis(now);
+        // Lua numbers are doubles: keep `max` a small integer.
+        let max = max.min(MAX_CLAIM);
         let call = self
             .scripts
             .claim

@@ -186,7 +186,7 @@ pub async fn claim_returns_due_items_oldest_first_up_to_max(outbox: &dyn Outbox)
     let rest = outbox.claim_due(at(500), LEASE, 10).await.unwrap();
     assert_eq!(ids(&rest), ["2-1-a"]);
     assert_eq!(rest[0].due_at, at(10));
-    let last = outbox.claim_due(at(1000), LEASE, 10).await.unwrap();
+    let last = outbox.claim_due(at(1000), LEASE, usize::MAX).await.unwrap();
     assert_eq!(ids(&last), ["3-1-a"]);
 }
 
@@ -316,6 +316,8 @@ pub async fn listings_page_in_order_with_a_cursor(outbox: &dyn Outbox) {
     assert_eq!(seen, ["1-1-a", "2-1-a", "3-1-a", "4-1-a", "5-1-a"]);
     let all = outbox.list_pending(5, None).await.unwrap();
     assert_eq!(all.next, None, "an exact fit has no next page");
+    let huge = outbox.list_pending(usize::MAX, None).await.unwrap();
+    assert_eq!((huge.entries.len(), huge.next), (5, None));
     assert!(outbox
         .list_pending(0, None)
         .await
