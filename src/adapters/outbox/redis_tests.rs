@@ -5,10 +5,7 @@ use crate::adapters::outbox::suite::{self, Fixture, MAX_PENDING};
 use crate::adapters::store::redis::{RedisStore, DEFAULT_TIMEOUT};
 use crate::ports::metrics::NoMetrics;
 
-#[path = "../../../tests/common/redis_server.rs"]
-#[allow(dead_code)] // `signal` is for the KV tests
-mod redis_server;
-use redis_server::RedisServer;
+use crate::adapters::redis_server::RedisServer;
 
 /// A server and an outbox on it (the server stops on drop).
 struct OnRedis {
