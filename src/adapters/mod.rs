@@ -4,7 +4,13 @@ pub mod clients_file;
 pub mod config;
 pub mod http;
 pub mod metrics;
+pub mod outbox;
 pub mod sandbox;
 pub mod store;
 pub mod telemetry;
 pub mod twelvego;
+
+/// A real `redis-server` for the Redis adapters' tests (shared with `tests/`).
+#[cfg(test)]
+#[path = "../../tests/common/redis_server.rs"]
+pub(crate) mod redis_server;

@@ -63,7 +63,10 @@ pub trait Outbox: Send + Sync {
 
     /// Up to `max` items due at `now`, each leased for `lease`: no other claim
     /// (on any instance) returns it until the lease ends or it is acked,
-    /// retried or dead-lettered. `attempts` is the count before this attempt.
+    /// retried or dead-lettered. `attempts` is the count before this attempt;
+    /// `due_at` is when it came due (before the lease). Oldest due first.
+    /// Leases are in the callers' `now`, so instances' clocks must agree
+    /// (NTP) to well within a lease. Times are kept to the millisecond.
     async fn claim_due(
         &self,
         now: Timestamp,
@@ -71,11 +74,13 @@ pub trait Outbox: Send + Sync {
         max: usize,
     ) -> Result<Vec<OutboxEntry>, StoreError>;
 
-    /// Delivered: removed, and its id remembered for `dedup_retention`.
+    /// Delivered: removed, and its id remembered for `dedup_retention`
+    /// (remembered even when no longer pending).
     async fn ack(&self, notification_id: &str, dedup_retention: Duration)
         -> Result<(), StoreError>;
 
-    /// Failed, to be tried again at `next_at`; attempts + 1.
+    /// Failed, to be tried again at `next_at`; attempts + 1; the lease ends.
+    /// No effect when the id is not pending.
     async fn retry(
         &self,
         notification_id: &str,
@@ -84,6 +89,7 @@ pub trait Outbox: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Failed for good: kept as a dead letter for `retention`; attempts + 1.
+    /// No effect when the id is not pending.
     async fn dead_letter(
         &self,
         notification_id: &str,
@@ -92,22 +98,24 @@ pub trait Outbox: Send + Sync {
         retention: Duration,
     ) -> Result<(), StoreError>;
 
-    /// Pending items (due or leased), oldest due first.
+    /// Pending items (due or leased), oldest due first (a leased item is due at
+    /// its lease end). `cursor` is a previous page's `next`; one this outbox did
+    /// not hand out gives an empty page.
     async fn list_pending(
         &self,
         limit: usize,
         cursor: Option<String>,
     ) -> Result<OutboxPage, StoreError>;
 
-    /// Dead letters, oldest first.
+    /// Dead letters, oldest first; cursors as for [`Outbox::list_pending`].
     async fn list_dead(
         &self,
         limit: usize,
         cursor: Option<String>,
     ) -> Result<OutboxPage, StoreError>;
 
-    /// Re-drives one dead letter (attempts reset, due now); `false` when no
-    /// dead letter has that id.
+    /// Re-drives one dead letter (attempts reset, due now, last status kept);
+    /// `false` when no dead letter has that id.
     async fn requeue(&self, notification_id: &str, now: Timestamp) -> Result<bool, StoreError>;
 
     /// Re-drives every dead letter; how many.

@@ -70,6 +70,11 @@ impl RedisStore {
         })
     }
 
+    /// The shared connection, for other Redis adapters (the outbox) to reuse.
+    pub fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
     fn key(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
     }

@@ -7,9 +7,7 @@ use std::net::TcpListener;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
-#[path = "../../../tests/common/redis_server.rs"]
-mod redis_server;
-use redis_server::RedisServer;
+use crate::adapters::redis_server::RedisServer;
 
 /// The adapter under test, connected to `server`.
 trait StoreOf {
