@@ -1,0 +1,13 @@
+//! Booking notifications (30 §7–§8), the pure parts: the inbound 12go webhook body
+//! and its authentication, the outbound envelope and signature, and the delivery
+//! retry policy. No I/O: callers pass times, jitter and raw bytes.
+
+pub mod envelope;
+pub mod retry;
+pub mod signature;
+pub mod webhook;
+
+pub use envelope::{build_notification, Envelope, Notification};
+pub use retry::{AttemptResult, Decision, RetryPolicy};
+pub use signature::{sign_outbound, verify_inbound, AuthFailure, AuthMethod, InboundAuthHeaders};
+pub use webhook::{parse_webhook, WebhookBodyError, WebhookEvent};
