@@ -7,7 +7,9 @@ pub mod retry;
 pub mod signature;
 pub mod webhook;
 
-pub use envelope::{build_notification, Envelope, Notification};
-pub use retry::{AttemptResult, Decision, RetryPolicy};
-pub use signature::{sign_outbound, verify_inbound, AuthFailure, AuthMethod, InboundAuthHeaders};
+pub use envelope::{build_notification, event_name, Envelope, Notification};
+pub use retry::{parse_retry_after, AttemptResult, Decision, Outcome, RetryPolicy};
+pub use signature::{
+    sign_outbound, verify_inbound, AuthFailure, AuthMethod, InboundAuthHeaders, DEFAULT_TOLERANCE,
+};
 pub use webhook::{parse_webhook, WebhookBodyError, WebhookEvent};
