@@ -15,6 +15,10 @@ use crate::domain::rate_limit::RateLimitOverrides;
 use crate::domain::secret::Secret;
 use crate::ports::clients::ClientDirectory;
 
+#[path = "clients_file_notify.rs"]
+mod notify;
+pub use notify::RegistryRules;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRegistry {
@@ -34,6 +38,10 @@ struct RawClient {
     api_keys: Vec<RawKey>,
     #[serde(default)]
     rate_limit: Option<RawRateLimit>,
+    #[serde(default)]
+    inbound_webhook: Option<notify::RawInboundWebhook>,
+    #[serde(default)]
+    notifications: Option<notify::RawNotifications>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,11 +70,22 @@ struct RawPbkdf2 {
 }
 
 /// Parses a registry; `env` resolves the `*_env` references. Every problem is
-/// reported with the client it belongs to.
+/// reported with the client it belongs to. `webhook_url` is checked for http(s)
+/// only; see [`parse_registry_with`].
 pub fn parse_registry(
     text: &str,
     json: bool,
     env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Client>, String> {
+    parse_registry_with(text, json, env, RegistryRules::default())
+}
+
+/// As [`parse_registry`], with the environment-dependent rules.
+pub fn parse_registry_with(
+    text: &str,
+    json: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+    rules: RegistryRules,
 ) -> Result<Vec<Client>, String> {
     let raw: RawRegistry = if json {
         serde_json::from_str(text).map_err(|e| e.to_string())?
@@ -111,6 +130,8 @@ pub fn parse_registry(
             id_mode,
             cancel_enabled: c.cancel_enabled.unwrap_or(true),
             rate_limit: rate_limit(&id, c.rate_limit)?,
+            inbound_webhook: notify::inbound_webhook(&id, c.inbound_webhook, env),
+            notifications: notify::notifications(&id, c.notifications, env, rules)?,
         });
     }
     Ok(out)
@@ -201,6 +222,8 @@ pub fn demo_client() -> Option<Client> {
         id_mode: IdMode::Native,
         cancel_enabled: true,
         rate_limit: RateLimitOverrides::default(),
+        inbound_webhook: None,
+        notifications: None,
     })
 }
 
@@ -228,15 +251,24 @@ fn rate_limit(id: &str, raw: Option<RawRateLimit>) -> Result<RateLimitOverrides,
 /// An in-memory directory loaded from a file, swapped whole on reload.
 pub struct FileClientDirectory {
     path: Option<PathBuf>,
+    rules: RegistryRules,
     clients: RwLock<Arc<HashMap<String, Arc<Client>>>>,
     generation: AtomicU64,
 }
 
 impl FileClientDirectory {
-    /// Loads `path` (TOML, or JSON when it ends in `.json`).
+    /// Loads `path` (TOML, or JSON when it ends in `.json`); `webhook_url` must
+    /// be http(s).
     pub fn load(path: &Path) -> Result<Self, String> {
-        let clients = read_file(path)?;
-        Ok(Self::with(Some(path.to_path_buf()), clients))
+        Self::load_with(path, RegistryRules::default())
+    }
+
+    /// As [`Self::load`]; `rules` also apply on every reload.
+    pub fn load_with(path: &Path, rules: RegistryRules) -> Result<Self, String> {
+        let clients = read_file(path, rules)?;
+        let mut d = Self::with(Some(path.to_path_buf()), clients);
+        d.rules = rules;
+        Ok(d)
     }
 
     /// A fixed directory (the sandbox demo client, tests).
@@ -247,6 +279,7 @@ impl FileClientDirectory {
     fn with(path: Option<PathBuf>, clients: Vec<Client>) -> Self {
         Self {
             path,
+            rules: RegistryRules::default(),
             clients: RwLock::new(Arc::new(index(clients))),
             generation: AtomicU64::new(1),
         }
@@ -257,7 +290,7 @@ impl FileClientDirectory {
         let Some(path) = &self.path else {
             return Ok(self.len());
         };
-        let clients = read_file(path)?;
+        let clients = read_file(path, self.rules)?;
         let n = clients.len();
         if let Ok(mut guard) = self.clients.write() {
             *guard = Arc::new(index(clients));
@@ -282,13 +315,13 @@ fn index(clients: Vec<Client>) -> HashMap<String, Arc<Client>> {
         .collect()
 }
 
-fn read_file(path: &Path) -> Result<Vec<Client>, String> {
+fn read_file(path: &Path, rules: RegistryRules) -> Result<Vec<Client>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("CLIENTS_FILE: cannot read `{}`: {e}", path.display()))?;
     let json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    parse_registry(&text, json, &|name| std::env::var(name).ok())
+    parse_registry_with(&text, json, &|name| std::env::var(name).ok(), rules)
         .map_err(|e| format!("CLIENTS_FILE: `{}`: {e}", path.display()))
 }
 

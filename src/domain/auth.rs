@@ -121,6 +121,8 @@ mod tests {
             id_mode: IdMode::Native,
             cancel_enabled: true,
             rate_limit: Default::default(),
+            inbound_webhook: None,
+            notifications: None,
         }
     }
 

@@ -56,4 +56,34 @@ pub struct Client {
     pub cancel_enabled: bool,
     /// `[clients.X.rate_limit]`; unset values use the instance defaults.
     pub rate_limit: RateLimitOverrides,
+    /// `None` when the table is absent.
+    pub inbound_webhook: Option<InboundWebhook>,
+    /// `None` without a `webhook_url`: notifications are acknowledged and dropped.
+    pub notifications: Option<Notifications>,
+}
+
+/// `[clients.X.inbound_webhook]` (30 §7), secrets resolved from the environment.
+/// Unset variables are left out, so both may end up empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboundWebhook {
+    /// Every one verifies `X-Webhook-Signature` (rotation).
+    pub hmac_secrets: Vec<Secret>,
+    /// Compared with `X-Webhook-Key`.
+    pub shared_key: Option<Secret>,
+}
+
+impl InboundWebhook {
+    /// At least one usable secret.
+    pub fn is_configured(&self) -> bool {
+        !self.hmac_secrets.is_empty() || self.shared_key.is_some()
+    }
+}
+
+/// `[clients.X.notifications]` with a `webhook_url` (30 §8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notifications {
+    /// `http` or `https` (`https` only where the loader enforces it).
+    pub webhook_url: url::Url,
+    /// `None` when the referenced variable is unset: nothing can be signed.
+    pub signing_secret: Option<Secret>,
 }

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod itinerary;
 pub mod masterdata;
 pub mod money;
+pub mod notification;
 pub mod rate_limit;
 pub mod refund_choice;
 pub mod search_query;
