@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::adapters::clients_file::{demo_client, FileClientDirectory};
+use crate::adapters::clients_file::{demo_client, FileClientDirectory, RegistryRules};
 use crate::adapters::config::Settings;
 use crate::adapters::http::admin_auth::AdminToken;
 use crate::adapters::http::routes::admin_stats::{OpenConnections, StatsSources};
@@ -473,7 +473,14 @@ fn load_id_maps(settings: &Settings) -> anyhow::Result<(Arc<IdMapStore>, Option<
 
 fn load_directory(settings: &Settings) -> anyhow::Result<FileClientDirectory> {
     match &settings.clients_file {
-        Some(path) => FileClientDirectory::load(Path::new(path)).map_err(anyhow::Error::msg),
+        // In production client webhooks must be https (00 §11).
+        Some(path) => FileClientDirectory::load_with(
+            Path::new(path),
+            RegistryRules {
+                https_webhooks: settings.environment == "prod",
+            },
+        )
+        .map_err(anyhow::Error::msg),
         None if settings.sandbox_mode() => Ok(FileClientDirectory::fixed(demo_client().into_iter().collect())),
         None => anyhow::bail!("CLIENTS_FILE: required when TWELVEGO_BASE_URL is set (no built-in clients with a real 12go)"),
     }
