@@ -79,6 +79,8 @@ pub mod reserve;
 pub mod rng;
 pub mod routes;
 pub mod state;
+pub mod webhook;
+pub mod webhook_send;
 pub mod world;
 
 use async_trait::async_trait;
@@ -115,6 +117,8 @@ pub struct Sandbox {
     ticket_delay: Option<Duration>,
     /// Added to every funnel answer (`SANDBOX_SLOW_MS` in the binary).
     latency: Duration,
+    /// `None` (default): no webhook calls ([`Sandbox::with_webhooks`]).
+    webhooks: Option<webhook_send::Emitter>,
 }
 
 impl Default for Sandbox {
@@ -132,6 +136,7 @@ impl Sandbox {
             pending_delay: Some(PENDING_DELAY),
             ticket_delay: Some(TICKET_DELAY),
             latency: Duration::ZERO,
+            webhooks: None,
         }
     }
 
