@@ -5,7 +5,11 @@
 //! ticket URLs), `SANDBOX_SLOW_MS` (default `0`: extra delay of every booking-funnel
 //! answer), `SANDBOX_PENDING_SECS` (default `30`; `never` = Pending bookings stay
 //! `pending`), `SANDBOX_TICKET_SECS` (default `5`: how long after confirmation a
-//! booking's `ticket_url` stays empty; `never` = tickets never appear). Carts and bookings are shared by all workers.
+//! booking's `ticket_url` stays empty; `never` = tickets never appear), and webhooks
+//! (off unless `SANDBOX_WEBHOOK_URL` is set): `SANDBOX_WEBHOOK_URL`,
+//! `SANDBOX_WEBHOOK_CLIENT_ID`, `SANDBOX_WEBHOOK_CLIENTS`, `SANDBOX_WEBHOOK_SECRET`,
+//! `SANDBOX_WEBHOOK_KEY` (see `connect_api::adapters::sandbox`). Carts and bookings
+//! are shared by all workers.
 //! Prints one line when listening: `twelvego-sandbox listening on http://{host}:{port}`.
 #![forbid(unsafe_code)]
 
@@ -16,6 +20,7 @@ use std::time::Duration;
 
 use actix_web::{App, HttpServer};
 use connect_api::adapters::sandbox::http::configure_shared;
+use connect_api::adapters::sandbox::webhook::WebhookConfig;
 use connect_api::adapters::sandbox::Sandbox;
 
 fn env_or(name: &str, default: &str) -> String {
@@ -55,10 +60,15 @@ fn run() -> Result<(), String> {
         .map_err(|_| "SANDBOX_SLOW_MS must be a number of milliseconds".to_string())?;
     let pending = secs_or_never("SANDBOX_PENDING_SECS", "30")?;
     let ticket = secs_or_never("SANDBOX_TICKET_SECS", "5")?;
-    let sandbox = Sandbox::new(public)
+    let webhooks = WebhookConfig::from_env(|n| std::env::var(n).ok())?;
+    let mut sandbox = Sandbox::new(public)
         .with_latency(Duration::from_millis(slow))
         .with_pending_delay(pending)
         .with_ticket_delay(ticket);
+    if let Some(w) = webhooks {
+        eprintln!("twelvego-sandbox: webhooks to {}", w.url);
+        sandbox = sandbox.with_webhooks(w);
+    }
     actix_rt::System::new().block_on(async move {
         let server =
             HttpServer::new(move || App::new().configure(|c| configure_shared(c, sandbox.clone())))
@@ -75,6 +85,13 @@ fn run() -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
+    // Webhook failures are logged at WARN, to stderr (`RUST_LOG` filters).
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

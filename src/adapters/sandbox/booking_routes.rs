@@ -139,7 +139,9 @@ async fn reserve(
     let r = authorized(&req).and_then(|()| {
         let body: Map<String, Value> = serde_json::from_slice(&body)
             .map_err(|_| FunnelError::rejected("Invalid JSON body"))?;
-        sb.funnel_reserve(&path, &body)
+        let r = sb.funnel_reserve(&path, &body)?;
+        sb.assign_client(&r.0, &param(&req, "k").unwrap_or_default());
+        Ok(r)
     });
     let r = r.map(|(bid, d)| (serde_json::json!({ "bid": bid }), d));
     reply(&sb, r).await

@@ -65,49 +65,50 @@ impl Sandbox {
 
     /// C: `{"bid": n}` and how long to wait before answering.
     pub fn funnel_confirm(&self, bid: &str) -> Result<(Value, Duration), FunnelError> {
-        let mut books = self.books()?;
-        let b = books
-            .bookings
-            .get_mut(bid)
-            .ok_or_else(FunnelError::not_found)?;
-        let at = now();
-        self.settle(b, at);
-        match b.status {
-            Status::PendingClientConfirmation if b.confirmation_time <= 0 => {
-                self.issue(b, at);
-                self.settle(b, at);
+        self.with_booking(bid, |b| {
+            let at = now();
+            self.settle(b, at);
+            match b.status {
+                Status::PendingClientConfirmation if b.confirmation_time <= 0 => {
+                    self.issue(b, at);
+                    self.settle(b, at);
+                }
+                Status::PendingClientConfirmation => {
+                    b.status = Status::Pending;
+                    b.stamp = at;
+                    b.ready_at = self.pending_delay.map(|d| after(at, d));
+                    self.settle(b, at);
+                }
+                Status::Pending => return Err(FunnelError::rejected("Booking is being confirmed")),
+                Status::Confirmed => {
+                    return Err(FunnelError::rejected("Booking is already confirmed"))
+                }
+                Status::Cancelled => return Err(FunnelError::rejected("Booking is cancelled")),
             }
-            Status::PendingClientConfirmation => {
-                b.status = Status::Pending;
-                b.stamp = at;
-                b.ready_at = self.pending_delay.map(|d| after(at, d));
-                self.settle(b, at);
-            }
-            Status::Pending => return Err(FunnelError::rejected("Booking is being confirmed")),
-            Status::Confirmed => return Err(FunnelError::rejected("Booking is already confirmed")),
-            Status::Cancelled => return Err(FunnelError::rejected("Booking is cancelled")),
-        }
-        Ok((json!({ "bid": b.bid }), b.delay))
+            Ok((json!({ "bid": b.bid }), b.delay))
+        })
     }
 
     /// B: the booking as 12go shows it.
     pub fn funnel_booking(&self, bid: &str) -> Result<Value, FunnelError> {
-        let mut books = self.books()?;
-        let b = books
-            .bookings
-            .get_mut(bid)
-            .ok_or_else(FunnelError::not_found)?;
-        self.settle(b, now());
-        let price = |p| serde_json::to_value(p).unwrap_or(Value::Null);
-        Ok(json!({
+        self.with_booking(bid, |b| {
+            self.settle(b, now());
+            Ok(shape(b))
+        })
+    }
+}
+
+/// A booking in B's shape.
+fn shape(b: &Booking) -> Value {
+    let price = |p| serde_json::to_value(p).unwrap_or(Value::Null);
+    json!({
             "bid": b.bid, "tracker": b.tracker, "status": b.status.as_str(),
             "from_id": b.from_id, "to_id": b.to_id, "dep_date_time": b.dep_date_time,
             "seats": b.seats, "ticket_url": b.ticket_url,
             "created_on": b.created_on, "stamp": b.stamp,
             "price": price(&b.price), "netprice": price(&b.netprice),
             "agfee": price(&b.agfee), "sysfee": price(&b.sysfee),
-        }))
-    }
+    })
 }
 
 #[cfg(test)]

@@ -48,6 +48,24 @@
 //! when it is `refundfail` (`refundfail@example.com`); every funnel answer also waits [`Sandbox::with_latency`] (`SANDBOX_SLOW_MS` in the binary). Carts and
 //! bookings are kept in memory, [`booking::CAPACITY`] of each, oldest evicted.
 //!
+//! # Webhooks (opt-in)
+//!
+//! With [`Sandbox::with_webhooks`] ([`webhook::WebhookConfig`]), every status change
+//! of a booking — C (`booking_confirmed`, or `booking_updated` for `pending`), a
+//! Pending booking settled by the next B, O, F or C (`booking_confirmed` /
+//! `booking_canceled`), F (`booking_canceled`) — and a ticket appearing
+//! (`booking_updated`) is POSTed as 12go's webhook (30 §7) to
+//! `{url}?client_id={id}`. The client id is the one mapped to the 12go key R was
+//! called with, else the default one. With a secret the call carries
+//! `X-Webhook-Timestamp` and `X-Webhook-Signature: sha256=<hex HMAC-SHA256(secret,
+//! "{ts}.{body}")>`, else with a key `X-Webhook-Key`. Calls are queued (bounded) to a
+//! sender thread, never awaited by the 12go answer: 5 s timeout, one retry after
+//! 1 s, failures at WARN. Settling stays lazy: a Pending booking's change is only
+//! sent once something reads it. Binary env: `SANDBOX_WEBHOOK_URL` (unset: no
+//! webhooks), `SANDBOX_WEBHOOK_CLIENT_ID` (default client), `SANDBOX_WEBHOOK_CLIENTS`
+//! (`key1=acme,key2=beta`), `SANDBOX_WEBHOOK_SECRET` (HMAC, preferred) or
+//! `SANDBOX_WEBHOOK_KEY`.
+//!
 //! # Master data (U3–U5)
 //!
 //! `GET /stations?fromStationId=&pageSize=`, `GET /tourOperators?fromOperatorId=&pageSize=`,
@@ -79,6 +97,8 @@ pub mod reserve;
 pub mod rng;
 pub mod routes;
 pub mod state;
+pub mod webhook;
+pub mod webhook_send;
 pub mod world;
 
 use async_trait::async_trait;
@@ -115,6 +135,8 @@ pub struct Sandbox {
     ticket_delay: Option<Duration>,
     /// Added to every funnel answer (`SANDBOX_SLOW_MS` in the binary).
     latency: Duration,
+    /// `None` (default): no webhook calls ([`Sandbox::with_webhooks`]).
+    webhooks: Option<webhook_send::Emitter>,
 }
 
 impl Default for Sandbox {
@@ -132,6 +154,7 @@ impl Sandbox {
             pending_delay: Some(PENDING_DELAY),
             ticket_delay: Some(TICKET_DELAY),
             latency: Duration::ZERO,
+            webhooks: None,
         }
     }
 

@@ -85,8 +85,11 @@ impl TwelveGoBooking for Sandbox {
         body: &Map<String, Value>,
         ctx: &CallContext,
     ) -> Result<String, UpstreamError> {
-        self.answer(ctx, || self.funnel_reserve(cart_id, body))
-            .await
+        let bid = self
+            .answer(ctx, || self.funnel_reserve(cart_id, body))
+            .await?;
+        self.assign_client(&bid, ctx.key.expose());
+        Ok(bid)
     }
 
     async fn confirm(&self, bid: &str, ctx: &CallContext) -> Result<(), UpstreamError> {

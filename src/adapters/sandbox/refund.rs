@@ -133,16 +133,13 @@ pub fn check(b: &Booking, req: &RefundRequest, at: i64) -> Result<(), FunnelErro
 impl Sandbox {
     /// O: the options of a confirmed booking.
     pub fn funnel_refund_options(&self, bid: &str) -> Result<RefundOptions, FunnelError> {
-        let mut books = self.books()?;
-        let b = books
-            .bookings
-            .get_mut(bid)
-            .ok_or_else(FunnelError::not_found)?;
-        self.settle(b, now());
-        if b.status != Status::Confirmed {
-            return Err(FunnelError::rejected("Booking is not refundable"));
-        }
-        Ok(options(b))
+        self.with_booking(bid, |b| {
+            self.settle(b, now());
+            if b.status != Status::Confirmed {
+                return Err(FunnelError::rejected("Booking is not refundable"));
+            }
+            Ok(options(b))
+        })
     }
 
     /// F: cancels the booking if `req` names a valid option; the answer and how long
@@ -152,27 +149,24 @@ impl Sandbox {
         bid: &str,
         req: &RefundRequest,
     ) -> Result<(RefundAnswer, Duration), FunnelError> {
-        let mut books = self.books()?;
-        let b = books
-            .bookings
-            .get_mut(bid)
-            .ok_or_else(FunnelError::not_found)?;
-        let at = now();
-        self.settle(b, at);
-        check(b, req, at)?;
-        let message = if b.refund_fails {
-            "Refund declined by operator"
-        } else {
-            b.status = Status::Cancelled;
-            b.stamp = at;
-            "Refund accepted"
-        };
-        let answer = RefundAnswer {
-            success: !b.refund_fails,
-            delay_minutes: Some(0),
-            message: Some(message.to_string()),
-        };
-        Ok((answer, b.delay))
+        self.with_booking(bid, |b| {
+            let at = now();
+            self.settle(b, at);
+            check(b, req, at)?;
+            let message = if b.refund_fails {
+                "Refund declined by operator"
+            } else {
+                b.status = Status::Cancelled;
+                b.stamp = at;
+                "Refund accepted"
+            };
+            let answer = RefundAnswer {
+                success: !b.refund_fails,
+                delay_minutes: Some(0),
+                message: Some(message.to_string()),
+            };
+            Ok((answer, b.delay))
+        })
     }
 }
 

@@ -191,6 +191,7 @@ impl Sandbox {
             ends_cancelled: pending_ends_cancelled(&o.id),
             ticket_at: None,
             refund_fails: refund_fails(&email),
+            client_id: None,
         };
         let delay = booking.delay;
         books.bookings.insert(bid.to_string(), booking);

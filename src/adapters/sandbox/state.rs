@@ -118,6 +118,8 @@ pub struct Booking {
     pub ticket_at: Option<i64>,
     /// F answers `success: false` (contact e-mail `refundfail@…`).
     pub refund_fails: bool,
+    /// Whom webhook calls for this booking go to (from the key R was called with).
+    pub client_id: Option<String>,
 }
 
 /// Everything the funnel remembers.
