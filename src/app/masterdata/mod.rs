@@ -111,6 +111,64 @@ struct Current {
     cache: Mutex<HashMap<CacheKey, Arc<Listing>>>,
 }
 
+impl Current {
+    /// The cached list, or a new rendering (cached).
+    fn listing(
+        &self,
+        kind: Kind,
+        locale: &str,
+        top: bool,
+        view: Option<&IdView<'_>>,
+    ) -> (Arc<Listing>, Unmapped) {
+        let suffix = match kind {
+            Kind::Stations => station_name_suffix(locale),
+            _ => None,
+        };
+        let key: CacheKey = (kind, suffix, top, view.map(|v| v.generation));
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return (hit, Unmapped::default());
+        }
+        let (listing, unmapped) = Listing::render(|out| {
+            self.snapshot
+                .render_into(kind, locale, top, view.map(|v| v.ids), out)
+        });
+        let listing = Arc::new(listing);
+        if let Ok(mut cache) = self.cache.lock() {
+            // Renderings for replaced id maps are never asked for again.
+            if let Some(g) = key.3 {
+                cache.retain(|k, _| k.3.is_none_or(|old| old >= g));
+            }
+            cache.insert(key, listing.clone());
+        }
+        (listing, unmapped)
+    }
+}
+
+/// A snapshot with its default lists already rendered, ready to install.
+struct Prepared {
+    snapshot: Arc<Snapshot>,
+    cache: HashMap<CacheKey, Arc<Listing>>,
+}
+
+impl Prepared {
+    fn new(snapshot: Snapshot) -> Self {
+        let current = Current {
+            snapshot: Arc::new(snapshot),
+            version: 0,
+            loaded_at: Timestamp::UNIX_EPOCH,
+            cache: Mutex::default(),
+        };
+        for kind in [Kind::Stations, Kind::OperatingCarriers, Kind::Pois] {
+            let _ = current.listing(kind, "en", false, None);
+        }
+        let cache = current.cache.into_inner().unwrap_or_default();
+        Self {
+            snapshot: current.snapshot,
+            cache,
+        }
+    }
+}
+
 /// What `/admin/stats` shows.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MasterDataStats {
@@ -188,19 +246,7 @@ impl MasterData {
         view: Option<&IdView<'_>>,
     ) -> Option<Arc<Listing>> {
         let current = self.current()?;
-        let suffix = match kind {
-            Kind::Stations => station_name_suffix(locale),
-            _ => None,
-        };
-        let key: CacheKey = (kind, suffix, top, view.map(|v| v.generation));
-        if let Some(hit) = current.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-            return Some(hit);
-        }
-        let (listing, unmapped) = Listing::render(|out| {
-            current
-                .snapshot
-                .render_into(kind, locale, top, view.map(|v| v.ids), out)
-        });
+        let (listing, unmapped) = current.listing(kind, locale, top, view);
         if let (Some(v), true) = (view, unmapped.0 > 0) {
             let kind_tag = match kind {
                 Kind::Stations => "station",
@@ -213,28 +259,27 @@ impl MasterData {
                 &[("client_id", v.client_id), ("kind", kind_tag)],
             );
         }
-        let listing = Arc::new(listing);
-        if let Ok(mut cache) = current.cache.lock() {
-            // Renderings for replaced id maps are never asked for again.
-            if let Some(g) = key.3 {
-                cache.retain(|k, _| k.3.is_none_or(|old| old >= g));
-            }
-            cache.insert(key, listing.clone());
-        }
         Some(listing)
     }
 
-    /// Renders the native lists in the default locale ahead of the first
-    /// request (CPU-bound: run it off the request threads).
-    pub fn warm(&self) {
-        for kind in [Kind::Stations, Kind::OperatingCarriers, Kind::Pois] {
-            let _ = self.listing(kind, "en", false, None);
+    /// Serves `snapshot` from now on; the previous one (and its renderings) goes
+    /// when the last request using it ends. The native lists in the default
+    /// locale are rendered first, so no request waits for them: CPU-bound, so
+    /// callers on an event loop use [`MasterData::install_off_thread`].
+    pub fn install(&self, snapshot: Snapshot) -> u64 {
+        self.install_prepared(Prepared::new(snapshot))
+    }
+
+    /// [`MasterData::install`] with the rendering on the blocking pool.
+    pub async fn install_off_thread(&self, snapshot: Snapshot) -> u64 {
+        match tokio::task::spawn_blocking(move || Prepared::new(snapshot)).await {
+            Ok(prepared) => self.install_prepared(prepared),
+            // The rendering panicked: nothing was installed; the next refresh retries.
+            Err(_) => 0,
         }
     }
 
-    /// Serves `snapshot` from now on; the previous one (and its renderings) goes
-    /// when the last request using it ends.
-    pub fn install(&self, snapshot: Snapshot) -> u64 {
+    fn install_prepared(&self, prepared: Prepared) -> u64 {
         let now = self.clock.now();
         let mut slot = match self.current.write() {
             Ok(slot) => slot,
@@ -242,10 +287,10 @@ impl MasterData {
         };
         let version = slot.as_ref().map_or(1, |c| c.version + 1);
         *slot = Some(Arc::new(Current {
-            snapshot: Arc::new(snapshot),
+            snapshot: prepared.snapshot,
             version,
             loaded_at: now,
-            cache: Mutex::default(),
+            cache: Mutex::new(prepared.cache),
         }));
         drop(slot);
         if let Ok(mut c) = self.counters.lock() {

@@ -143,7 +143,7 @@ pub async fn refresh_once(md: &MasterData, source: &dyn MasterDataSource) -> boo
     match result {
         Ok((snapshot, build_ms)) => {
             let (stations, carriers, pois) = snapshot.sizes();
-            let version = md.install(snapshot);
+            let version = md.install_off_thread(snapshot).await;
             for kind in [Kind::Stations, Kind::OperatingCarriers, Kind::Pois] {
                 md.metrics.count(
                     "masterdata.refresh",
@@ -187,8 +187,6 @@ pub async fn run(md: Arc<MasterData>, source: Box<dyn MasterDataSource>, every: 
     loop {
         let wait = if refresh_once(&md, source.as_ref()).await {
             retry = FIRST_RETRY;
-            let warm = md.clone();
-            let _ = tokio::task::spawn_blocking(move || warm.warm()).await;
             every
         } else {
             let w = retry.min(every);
