@@ -153,6 +153,12 @@ impl Application {
             metrics: metrics.clone(),
             token_keys: token_keys.clone(),
             id_maps: id_map_store,
+            outbox: store.outbox(
+                &settings.environment,
+                settings.outbox_max_pending,
+                metrics.clone(),
+            ),
+            webhook_tolerance: Duration::from_secs(settings.webhook_tolerance_secs),
         });
         let breaker = Arc::new(CircuitBreaker::new(
             breaker_host(&settings),

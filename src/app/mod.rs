@@ -5,6 +5,7 @@ pub mod booking;
 pub mod breaker;
 pub mod idmaps;
 pub mod masterdata;
+pub mod notifications;
 pub mod rate_limit;
 pub mod recheck;
 pub mod search;

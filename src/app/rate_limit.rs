@@ -16,7 +16,12 @@ pub struct ClientRateLimits {
     defaults: RateDefaults,
     clock: DefaultClock,
     buckets: Mutex<HashMap<Key, (u32, Arc<DefaultDirectRateLimiter>)>>,
+    /// The inbound webhook's per-client buckets (50/s, 40 §6).
+    webhook: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
 }
+
+/// Webhook calls per second and client.
+pub const WEBHOOK_PER_SEC: u32 = 50;
 
 impl ClientRateLimits {
     pub fn new(defaults: RateDefaults) -> Self {
@@ -24,7 +29,29 @@ impl ClientRateLimits {
             defaults,
             clock: DefaultClock::default(),
             buckets: Mutex::new(HashMap::new()),
+            webhook: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Takes one webhook token for `client_id`.
+    ///
+    /// # Errors
+    /// Whole seconds until a token is free (≥ 1).
+    pub fn check_webhook(&self, client_id: &str) -> Result<(), u64> {
+        let Some(bucket) = self.webhook.lock().ok().map(|mut m| {
+            m.entry(client_id.to_owned())
+                .or_insert_with(|| {
+                    let n = NonZeroU32::new(WEBHOOK_PER_SEC).unwrap_or(NonZeroU32::MIN);
+                    Arc::new(RateLimiter::direct(Quota::per_second(n)))
+                })
+                .clone()
+        }) else {
+            return Ok(());
+        };
+        bucket.check().map_err(|not_until| {
+            let wait = not_until.wait_time_from(self.clock.now());
+            (wait.as_secs_f64().ceil() as u64).max(1)
+        })
     }
 
     /// Takes one token of `class` for `client_id`.

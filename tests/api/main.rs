@@ -19,3 +19,4 @@ mod routing;
 mod service;
 mod upstream;
 mod validation;
+mod webhook;

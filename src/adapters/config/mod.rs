@@ -84,6 +84,12 @@ pub struct Settings {
     pub incomplete_results_expiry_secs: u64,
     /// TTL of `incomplete_results` records.
     pub incomplete_results_retention_secs: u64,
+    /// Most pending notifications the outbox holds (30 §8).
+    pub outbox_max_pending: usize,
+    /// How far an inbound webhook timestamp may be from now (30 §7).
+    pub webhook_tolerance_secs: u64,
+    /// How long a delivered notification id is remembered for dedup (30 §8).
+    pub notify_dedup_retention_secs: u64,
     /// Absolute base of the links this service hands out (master-data
     /// snapshots); unset = `http://localhost:{PORT}`, required in prod.
     pub public_base_url: Option<String>,
@@ -168,6 +174,9 @@ impl Default for Settings {
             booking_sync_budget_ms: 20_000,
             incomplete_results_expiry_secs: 900,
             incomplete_results_retention_secs: 3600,
+            outbox_max_pending: 100_000,
+            webhook_tolerance_secs: 300,
+            notify_dedup_retention_secs: 86_400,
             public_base_url: None,
             twelvego_masterdata_base_url: None,
             twelvego_masterdata_key: None,

@@ -131,6 +131,12 @@ impl Settings {
         if self.booking_sync_budget_ms == 0 {
             p.push("BOOKING_SYNC_BUDGET_MS: must be greater than 0".into());
         }
+        if self.outbox_max_pending == 0 {
+            p.push("OUTBOX_MAX_PENDING: must be > 0".into());
+        }
+        if self.webhook_tolerance_secs == 0 {
+            p.push("WEBHOOK_TOLERANCE_SECS: must be > 0".into());
+        }
         if self.incomplete_results_expiry_secs == 0
             || self.incomplete_results_retention_secs < self.incomplete_results_expiry_secs
         {

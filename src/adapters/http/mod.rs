@@ -64,6 +64,14 @@ pub fn configure_api(cfg: &mut ServiceConfig, base_path: &str) {
                 .service(get("/ready", routes::health::ready))
                 .service(get("/openapi.json", openapi::openapi_json))
                 .service(get("/v1/{client_id}/itineraries", routes::search::search))
+                .service(post(
+                    "/v1/notifications/{integration}",
+                    routes::webhook::webhook,
+                ))
+                .service(post(
+                    "/v1/notifications/{integration}/{rest:.*}",
+                    routes::webhook::webhook,
+                ))
                 .configure(configure_master_data)
                 .configure(configure_funnel),
         );
@@ -145,7 +153,11 @@ pub fn configure_admin(cfg: &mut ServiceConfig) {
             .service(get("/debug/pprof/profile", routes::debug::profile))
             .service(get("/debug/pprof/flamegraph", routes::debug::flamegraph))
             .service(get("/debug/tasks", routes::debug::tasks))
-            .service(get("/admin/stats", routes::admin_stats::admin_stats)),
+            .service(get("/admin/stats", routes::admin_stats::admin_stats))
+            .service(get(
+                "/admin/notifications/pending",
+                routes::admin_notifications::pending,
+            )),
     );
 }
 

@@ -107,7 +107,13 @@ pub async fn pipeline(
         .request()
         .match_info()
         .get("client_id")
-        .map(str::to_owned);
+        .map(str::to_owned)
+        .or_else(|| {
+            res.request()
+                .extensions()
+                .get::<super::routes::webhook::WebhookClient>()
+                .map(|c| c.0.clone())
+        });
     if let Some(id) = &client_id {
         span.record("client_id", id.as_str());
     }

@@ -29,6 +29,10 @@ pub struct Shared {
     pub links: LinkSettings,
     /// The id maps of `mapped` clients (10 §6), reloaded in place.
     pub id_maps: std::sync::Arc<IdMapStore>,
+    /// The notification outbox (30 §8): Redis with `REDIS_URL`, else memory.
+    pub outbox: std::sync::Arc<dyn crate::ports::outbox::Outbox>,
+    /// `WEBHOOK_TOLERANCE_SECS`.
+    pub webhook_tolerance: Duration,
 }
 
 /// Where and for how long master-data links are valid.

@@ -48,6 +48,9 @@ const ENDPOINTS: &[(&str, &str)] = &[
 
 /// The stable `endpoint` tag of a route template (`BASE_PATH` and `/v1` ignored).
 pub fn endpoint_name(template: &str) -> Option<&'static str> {
+    if template.contains("/v1/notifications/{integration}") {
+        return Some("webhook");
+    }
     let (_, rest) = template.split_once("{client_id}")?;
     ENDPOINTS
         .iter()

@@ -17,8 +17,10 @@ pub use redis::RedisStore;
 use std::sync::Arc;
 
 use crate::adapters::config::Settings;
+use crate::adapters::outbox::{MemoryOutbox, RedisOutbox};
 use crate::ports::kv::KeyValue;
 use crate::ports::metrics::Metrics;
+use crate::ports::outbox::Outbox;
 
 /// The selected store. With the in-memory adapter, call [`Store::spawn_sweeper`]
 /// once inside the runtime.
@@ -26,6 +28,8 @@ use crate::ports::metrics::Metrics;
 pub struct Store {
     pub kv: Arc<dyn KeyValue>,
     memory: Option<MemoryStore>,
+    /// The KV's Redis connection, shared with the outbox.
+    redis: Option<::redis::aio::ConnectionManager>,
 }
 
 impl std::fmt::Debug for Store {
@@ -35,6 +39,26 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
+    /// The notification outbox on the same backend: Redis (sharing the KV's
+    /// connection) or this process's memory.
+    pub fn outbox(
+        &self,
+        environment: &str,
+        max_pending: usize,
+        metrics: Arc<dyn Metrics>,
+    ) -> Arc<dyn Outbox> {
+        match &self.redis {
+            Some(conn) => Arc::new(RedisOutbox::new(
+                conn.clone(),
+                environment,
+                max_pending,
+                redis::DEFAULT_TIMEOUT,
+                metrics,
+            )),
+            None => Arc::new(MemoryOutbox::new(max_pending)),
+        }
+    }
+
     /// `"redis"` or `"memory"`, for the start-up log.
     pub fn kind(&self) -> &'static str {
         if self.memory.is_some() {
@@ -73,6 +97,7 @@ pub fn from_settings(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::
                 RedisStore::new(url, &settings.environment, redis::DEFAULT_TIMEOUT, metrics)
                     .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?;
             Ok(Store {
+                redis: Some(store.connection()),
                 kv: Arc::new(store),
                 memory: None,
             })
@@ -82,6 +107,7 @@ pub fn from_settings(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::
             Ok(Store {
                 kv: Arc::new(store.clone()),
                 memory: Some(store),
+                redis: None,
             })
         }
     }

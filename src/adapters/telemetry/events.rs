@@ -131,6 +131,43 @@ impl SearchCompleted {
     }
 }
 
+/// What `connect.notification.received` reports (40 §7.4).
+pub struct NotificationReceived<'a> {
+    pub correlation_id: &'a str,
+    pub client_id: &'a str,
+    pub twelvego_bid: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub authenticated: bool,
+    pub outcome: &'a str,
+    /// `(code, message)` of a failed call.
+    pub error: Option<(&'a str, &'a str)>,
+    pub total_ms: u64,
+}
+
+/// Logs `connect.notification.received` at INFO: every webhook call.
+pub fn notification_received(f: &NotificationReceived<'_>) {
+    let t = tags();
+    let event = serde_json::json!({
+        "event_type": "connect.notification.received",
+        "event_version": 1,
+        "timestamp": jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        "correlation_id": f.correlation_id,
+        "client_id": f.client_id,
+        "environment": t.env,
+        "service": t.service,
+        "service_version": t.version,
+        "twelvego_bid": f.twelvego_bid,
+        "type": f.kind,
+        "authenticated": f.authenticated,
+        // No CIDR allowlist yet (`WEBHOOK_ALLOWED_CIDRS`).
+        "ip_allowlisted": null,
+        "outcome": f.outcome,
+        "timing": {"total_ms": f.total_ms},
+        "error": f.error.map(|(code, message)| serde_json::json!({"code": code, "message": message})),
+    });
+    tracing::info!(log_type = "business_event", business_event = %event, "connect.notification.received");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

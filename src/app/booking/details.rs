@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use super::{BookingService, Caller};
 use crate::domain::booking::{Booking, BookingStatus};
-use crate::domain::funnel_error::FunnelError;
+use crate::domain::booking_id::BookingIdMap;
+use crate::domain::funnel_error::{Call, FunnelError};
 
 /// What the ticket route answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,27 @@ impl BookingService {
         let bid = self.resolve(booking_id, &caller.client_id)?;
         self.read_booking(&bid, booking_id, &caller.client_id, &caller.ctx)
             .await
+    }
+
+    /// The webhook's ownership re-fetch (30 §7 step 6): B with the caller's key,
+    /// the Booking in the caller's id space, and B's `stamp`.
+    pub async fn notification_booking(
+        &self,
+        caller: &Caller,
+        bid: &str,
+    ) -> Result<(Booking, Option<i64>), FunnelError> {
+        let answer = self
+            .twelvego
+            .booking(bid, &caller.ctx)
+            .await
+            .map_err(|e| FunnelError::upstream(Call::Booking, &e, None))?;
+        let booking = self.booking_object(&answer, bid, &caller.client_id)?;
+        Ok((self.for_caller(caller, booking), answer.stamp))
+    }
+
+    /// The previous platform's ids (`BOOKING_ID_MAP_FILE`), when loaded.
+    pub fn id_map(&self) -> Option<&BookingIdMap> {
+        self.settings.id_map.as_deref()
     }
 
     /// `GET …/bookings/{booking_id}/ticket`: 405 unless approved, 202 until 12go
