@@ -15,7 +15,10 @@ in the same run:
     cached) and through its signed link with gzip; RSS after all of them.
 Prints a Markdown section. Uses only the Python standard library.
 """
-import bisect, http.client, http.server, json, os, socket, statistics, subprocess, sys, threading, time, urllib.parse
+import bisect, http.client, http.server, json, os, statistics, subprocess, sys, threading, time, urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from proc import free_port, rss_kb
 
 STATIONS = int(os.environ.get("MD_STATIONS", "20000"))
 OPERATORS = int(os.environ.get("MD_OPERATORS", "2000"))
@@ -100,22 +103,6 @@ def serve(data):
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def get(port, path, headers=None):

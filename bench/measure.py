@@ -26,10 +26,11 @@ loopback ports, then measures:
 and compares the figures with the targets of 40 §1 / §9.
 Prints a Markdown report on stdout. Uses only the Python standard library.
 """
-import datetime, gzip, http.client, json, os, socket, statistics, subprocess, sys, time
+import datetime, gzip, http.client, json, os, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import funnel
+from proc import free_port, hwm_kb, rss_kb
 import masterdata
 import post_booking
 
@@ -43,30 +44,6 @@ LOAD_MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "50000"))
 IMAGE_OCI = os.environ.get("IMAGE_OCI", "/tmp/connect-api-image/oci")
 FUNNEL_SAMPLES = funnel.samples_from_env(200)
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def hwm_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
 
 
 def wait_ready(port, path, timeout=10.0):
