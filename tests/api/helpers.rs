@@ -44,7 +44,11 @@ pub async fn spawn_with_fake_12go() -> (TestApp, MockServer) {
 pub async fn spawn_sandbox_and(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = common::test_settings();
     tweak(&mut settings);
-    common::spawn_app(settings).await
+    let app = common::spawn_app(settings).await;
+    // The sandbox serves master data in-process; wait for its first snapshot
+    // so no test races the load.
+    app.wait_ready().await;
+    app
 }
 
 /// Mounts a catch-all mock that must never be hit.

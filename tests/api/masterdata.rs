@@ -23,19 +23,8 @@ async fn sandbox_app(extra: &str) -> TestApp {
     s.clients_file = Some(common::write_registry(extra));
     s.booking_token_secrets = Some(common::TEST_TOKEN_SECRET.to_owned().into());
     let app = common::spawn_app(s).await;
-    wait_ready(&app).await;
+    app.wait_ready().await;
     app
-}
-
-async fn wait_ready(app: &TestApp) {
-    for _ in 0..250 {
-        let res = app.client.get(app.url("/ready")).send().await.unwrap();
-        if res.status() == 200 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("never ready");
 }
 
 async fn list(app: &TestApp, kind: &str, query: &str) -> Vec<Value> {
@@ -296,7 +285,7 @@ async fn the_link_uses_public_base_url_and_defaults_to_en() {
     s.clients_file = Some(common::write_registry(""));
     s.public_base_url = Some("https://connect.example.com/".into());
     let app = common::spawn_app(s).await;
-    wait_ready(&app).await;
+    app.wait_ready().await;
     let link = get_as_acme(&app, "/v1/acme/pois", "md")
         .await
         .text()
@@ -438,7 +427,7 @@ async fn a_failed_refresh_keeps_serving_the_previous_snapshot() {
     })
     .await;
     mount_master_data(&server, &[4, 3]).await;
-    wait_ready(&app).await;
+    app.wait_ready().await;
     let before = list(&app, "stations", "locale=en").await;
     assert_eq!(ids(&before, "id"), ["3", "4"]);
     // The client's own 12go key is never used for master data.
@@ -551,7 +540,7 @@ async fn a_mapped_client_lists_only_mapped_entries_with_previous_ids() {
     s.id_map_dir = Some(dir.to_string_lossy().into_owned());
     s.id_map_refresh_secs = 1;
     let app = common::spawn_app(s).await;
-    wait_ready(&app).await;
+    app.wait_ready().await;
 
     let stations = legacy_list(&app, "stations").await;
     assert_eq!(ids(&stations, "id"), ["THBKKHLP", "THCNXCMT", "THKPGTSL"]);

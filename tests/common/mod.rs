@@ -42,6 +42,19 @@ impl TestApp {
         format!("http://127.0.0.1:{}{}", self.admin_port, path)
     }
 
+    /// Polls the admin `/ready` (never under `BASE_PATH`) until 200 (the first master-data snapshot loads in the
+    /// background); panics after 5 s.
+    pub async fn wait_ready(&self) {
+        for _ in 0..250 {
+            let res = self.client.get(self.admin_url("/ready")).send().await;
+            if res.is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("never ready");
+    }
+
     /// GET with the given headers.
     pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
         let mut r = self.client.get(self.url(path));
