@@ -21,17 +21,21 @@ use crate::adapters::http::{configure_admin, configure_api, not_found, pipeline:
 use crate::adapters::metrics::statsd::{StatsdConfig, StatsdMetrics};
 use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcMasterData, AwcTwelveGo, TwelveGoClientConfig};
+use crate::adapters::webhook_sender::AwcNotificationSender;
 use crate::app::auth::Authenticator;
 use crate::app::booking::{BackgroundTasks, BookingService, BookingSettings};
 use crate::app::breaker::{BreakerTwelveGo, CircuitBreaker};
 use crate::app::idmaps::{IdMapSource, IdMapStore};
 use crate::app::masterdata::{refresh, MasterData};
+use crate::app::notifications::worker::{self, WorkerControl};
+use crate::app::notifications::{Deliverer, DeliverySettings};
 use crate::app::rate_limit::ClientRateLimits;
 use crate::app::recheck::{RecheckDispatcher, RecheckState};
 use crate::app::search::{SearchService, SearchSettings};
 use crate::domain::booking_id::BookingIdMap;
 use crate::domain::booking_token::{BookingTokenKeys, KeysError};
 use crate::domain::breaker::BreakerConfig;
+use crate::domain::notification::RetryPolicy;
 use crate::domain::rate_limit::RateDefaults;
 use crate::domain::search_query::SearchLimits;
 use crate::domain::secret::Secret;
@@ -41,6 +45,7 @@ use crate::ports::clients::ClientDirectory;
 use crate::ports::clock::SystemClock;
 use crate::ports::masterdata::MasterDataSource;
 use crate::ports::metrics::{Metrics, NoMetrics};
+use crate::ports::outbox::Outbox;
 use crate::ports::twelvego::{TwelveGo, TwelveGoBooking};
 
 /// Which 12go answers: the embedded sandbox or the real API.
@@ -95,6 +100,51 @@ pub struct Application {
     /// `ID_MAP_DIR` and its refresh period, when set.
     id_maps: Option<IdMapSource>,
     drain: Duration,
+    /// What the notification worker is built from (on the system thread).
+    delivery: DeliveryWiring,
+}
+
+/// The `Send` parts of the delivery worker; the awc sender is built where it runs.
+struct DeliveryWiring {
+    outbox: Arc<dyn Outbox>,
+    clients: Arc<dyn ClientDirectory>,
+    clock: Arc<SystemClock>,
+    metrics: Arc<dyn Metrics>,
+    settings: DeliverySettings,
+    wake: Arc<tokio::sync::Notify>,
+    volatile: bool,
+}
+
+impl DeliveryWiring {
+    /// Spawns the worker; `None` (logged) when the HTTP client cannot be built.
+    fn spawn(
+        self,
+        stop: tokio::sync::watch::Receiver<bool>,
+        drain: Duration,
+    ) -> Option<actix_rt::task::JoinHandle<()>> {
+        let sender = match AwcNotificationSender::new(self.settings.concurrency) {
+            Ok(s) => Rc::new(s),
+            Err(e) => {
+                tracing::error!(error = %e, "notification sender not built; nothing will be delivered");
+                return None;
+            }
+        };
+        let deliverer = Rc::new(Deliverer::new(
+            self.outbox,
+            sender,
+            self.clients,
+            self.clock,
+            self.metrics,
+            self.settings,
+        ));
+        let control = WorkerControl {
+            wake: self.wake,
+            stop,
+            drain,
+            volatile: self.volatile,
+        };
+        Some(actix_rt::spawn(worker::run(deliverer, control)))
+    }
 }
 
 impl Application {
@@ -139,6 +189,21 @@ impl Application {
             metrics.clone(),
             clock.clone(),
         ));
+        let outbox = store.outbox(
+            &settings.environment,
+            settings.outbox_max_pending,
+            metrics.clone(),
+        );
+        let outbox_wake = Arc::new(tokio::sync::Notify::new());
+        let delivery = DeliveryWiring {
+            outbox: outbox.clone(),
+            clients: directory.clone(),
+            clock: clock.clone(),
+            metrics: metrics.clone(),
+            settings: delivery_settings(&settings),
+            wake: outbox_wake.clone(),
+            volatile: store.kind() == "memory",
+        };
         let shared = Data::new(Shared {
             master_data: master_data.clone(),
             links: LinkSettings {
@@ -153,12 +218,9 @@ impl Application {
             metrics: metrics.clone(),
             token_keys: token_keys.clone(),
             id_maps: id_map_store,
-            outbox: store.outbox(
-                &settings.environment,
-                settings.outbox_max_pending,
-                metrics.clone(),
-            ),
+            outbox,
             webhook_tolerance: Duration::from_secs(settings.webhook_tolerance_secs),
+            outbox_wake,
         });
         let breaker = Arc::new(CircuitBreaker::new(
             breaker_host(&settings),
@@ -305,6 +367,7 @@ impl Application {
             tasks,
             id_maps,
             drain,
+            delivery,
         })
     }
 
@@ -327,18 +390,30 @@ impl Application {
         if let Some(source) = id_maps.clone() {
             actix_rt::spawn(source.refresh_forever());
         }
+        let (stop_worker, stop) = tokio::sync::watch::channel(false);
+        let worker = self.delivery.spawn(stop, drain);
         actix_rt::spawn(async move {
             wait_for_shutdown(&directory, id_maps.as_ref()).await;
             shared.draining.store(true, Ordering::SeqCst);
             tracing::info!("shutdown signal received, draining");
             // New connections are refused while booking tasks store their outcomes.
             api_handle.pause().await;
-            if !tasks.wait_idle(drain).await {
-                tracing::warn!(
-                    running = tasks.running(),
-                    "booking tasks still running at the end of the drain window"
-                );
-            }
+            // The worker stops claiming and finishes its attempts in the same window.
+            let _ = stop_worker.send(true);
+            let booking = async {
+                if !tasks.wait_idle(drain).await {
+                    tracing::warn!(
+                        running = tasks.running(),
+                        "booking tasks still running at the end of the drain window"
+                    );
+                }
+            };
+            let notifications = async {
+                if let Some(w) = worker {
+                    let _ = w.await;
+                }
+            };
+            futures_util::future::join(booking, notifications).await;
             futures_util::future::join(api_handle.stop(true), admin_handle.stop(true)).await;
         });
         let (a, b) = futures_util::future::join(self.api, self.admin).await;
@@ -556,6 +631,23 @@ fn backend(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::Result<Bac
     cfg.pool_max = settings.twelvego_pool_max;
     AwcTwelveGo::new(cfg.clone()).map_err(|e| anyhow::anyhow!("TWELVEGO_BASE_URL: {e}"))?;
     Ok(Backend::Real(cfg, metrics))
+}
+
+/// `NOTIFY_*` (30 §8); jitter and the `Retry-After` cap are the spec's.
+fn delivery_settings(settings: &Settings) -> DeliverySettings {
+    DeliverySettings {
+        policy: RetryPolicy {
+            max_attempts: settings.notify_max_attempts,
+            base_delay: Duration::from_secs(settings.notify_base_delay_secs),
+            max_delay: Duration::from_secs(settings.notify_max_delay_secs),
+            ..RetryPolicy::default()
+        },
+        attempt_timeout: Duration::from_millis(settings.notify_attempt_timeout_ms),
+        dedup_retention: Duration::from_secs(settings.notify_dedup_retention_secs),
+        dead_retention: Duration::from_secs(settings.dead_letter_retention_secs),
+        concurrency: settings.notify_concurrency,
+        poll: Duration::from_millis(settings.notify_poll_ms),
+    }
 }
 
 #[cfg(test)]

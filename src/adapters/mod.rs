@@ -8,7 +8,9 @@ pub mod outbox;
 pub mod sandbox;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod twelvego;
+pub mod webhook_sender;
 
 /// A real `redis-server` for the Redis adapters' tests (shared with `tests/`).
 #[cfg(test)]

@@ -7,5 +7,6 @@ pub mod clock;
 pub mod kv;
 pub mod masterdata;
 pub mod metrics;
+pub mod notify;
 pub mod outbox;
 pub mod twelvego;

@@ -5,6 +5,7 @@
 mod common;
 
 mod auth;
+mod delivery;
 mod funnel;
 mod funnel_redis;
 mod headers;

@@ -90,6 +90,20 @@ pub struct Settings {
     pub webhook_tolerance_secs: u64,
     /// How long a delivered notification id is remembered for dedup (30 §8).
     pub notify_dedup_retention_secs: u64,
+    /// Delivery attempts per notification, counting the first (30 §8).
+    pub notify_max_attempts: u32,
+    /// Delay before the second attempt; doubles per attempt up to the max.
+    pub notify_base_delay_secs: u64,
+    pub notify_max_delay_secs: u64,
+    /// One delivery attempt's timeout.
+    pub notify_attempt_timeout_ms: u64,
+    /// How long dead letters are kept.
+    pub dead_letter_retention_secs: u64,
+    /// Delivery attempts in flight at once, per instance.
+    pub notify_concurrency: usize,
+    /// How often the worker looks for due items (retries, other instances'
+    /// receipts); items received here are sent at once.
+    pub notify_poll_ms: u64,
     /// Absolute base of the links this service hands out (master-data
     /// snapshots); unset = `http://localhost:{PORT}`, required in prod.
     pub public_base_url: Option<String>,
@@ -177,6 +191,13 @@ impl Default for Settings {
             outbox_max_pending: 100_000,
             webhook_tolerance_secs: 300,
             notify_dedup_retention_secs: 86_400,
+            notify_max_attempts: 6,
+            notify_base_delay_secs: 60,
+            notify_max_delay_secs: 1800,
+            notify_attempt_timeout_ms: 10_000,
+            dead_letter_retention_secs: 604_800,
+            notify_concurrency: 32,
+            notify_poll_ms: 1000,
             public_base_url: None,
             twelvego_masterdata_base_url: None,
             twelvego_masterdata_key: None,

@@ -134,6 +134,16 @@ impl Settings {
         if self.outbox_max_pending == 0 {
             p.push("OUTBOX_MAX_PENDING: must be > 0".into());
         }
+        if self.notify_max_attempts == 0 || self.notify_concurrency == 0 || self.notify_poll_ms == 0
+        {
+            p.push("NOTIFY_MAX_ATTEMPTS/_CONCURRENCY/_POLL_MS: must be > 0".into());
+        }
+        if self.notify_base_delay_secs > self.notify_max_delay_secs {
+            p.push("NOTIFY_BASE_DELAY_SECS: must not exceed NOTIFY_MAX_DELAY_SECS".into());
+        }
+        if self.notify_attempt_timeout_ms == 0 || self.dead_letter_retention_secs == 0 {
+            p.push("NOTIFY_ATTEMPT_TIMEOUT_MS/DEAD_LETTER_RETENTION_SECS: must be > 0".into());
+        }
         if self.webhook_tolerance_secs == 0 {
             p.push("WEBHOOK_TOLERANCE_SECS: must be > 0".into());
         }

@@ -33,6 +33,8 @@ pub struct Shared {
     pub outbox: std::sync::Arc<dyn crate::ports::outbox::Outbox>,
     /// `WEBHOOK_TOLERANCE_SECS`.
     pub webhook_tolerance: Duration,
+    /// Wakes this instance's delivery worker after an enqueue.
+    pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Where and for how long master-data links are valid.

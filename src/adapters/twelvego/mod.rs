@@ -112,13 +112,7 @@ impl AwcTwelveGo {
         {
             return Err(BuildError::BaseUrl);
         }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let roots: rustls::RootCertStore = webpki_roots::TLS_SERVER_ROOTS.iter().cloned().collect();
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let tls = crate::adapters::tls::client_config()?;
         let connector = awc::Connector::new()
             .rustls_0_23(Arc::new(tls))
             .timeout(cfg.connect_timeout)

@@ -14,6 +14,9 @@ pub enum AttemptResult {
     NetworkError,
     /// No answer within the attempt timeout.
     Timeout,
+    /// Nothing was sent: the client has no usable `webhook_url` or signing
+    /// secret right now (retried, since a registry reload can fix it).
+    NotConfigured,
 }
 
 /// How an attempt result counts.
@@ -30,7 +33,7 @@ pub enum Outcome {
 impl AttemptResult {
     pub fn outcome(self) -> Outcome {
         match self {
-            Self::NetworkError | Self::Timeout => Outcome::Retryable,
+            Self::NetworkError | Self::Timeout | Self::NotConfigured => Outcome::Retryable,
             Self::Status(s) if (200..300).contains(&s) => Outcome::Delivered,
             Self::Status(408 | 429) => Outcome::Retryable,
             Self::Status(s) if (500..600).contains(&s) => Outcome::Retryable,

@@ -205,7 +205,12 @@ async fn handle(
             _ => "The body has no valid `bid`.",
         })),
         Outcome::Failed(e) => Err(e.into()),
-        Outcome::Accepted { .. } | Outcome::Dropped | Outcome::NotOwned => {
+        Outcome::Accepted { duplicate: false } => {
+            // Deliver now rather than at the worker's next poll.
+            shared.outbox_wake.notify_one();
+            Ok(HttpResponse::Ok().finish())
+        }
+        Outcome::Accepted { duplicate: true } | Outcome::Dropped | Outcome::NotOwned => {
             Ok(HttpResponse::Ok().finish())
         }
     }
