@@ -4,6 +4,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+#[path = "../common/redis_server.rs"]
+#[allow(dead_code)]
+mod redis_server;
+
 mod auth;
 mod delivery;
 mod funnel;
@@ -12,6 +16,7 @@ mod headers;
 mod helpers;
 mod idmap;
 mod masterdata;
+mod outbox_redis;
 mod overload;
 mod post_booking;
 mod profiling;
