@@ -35,7 +35,7 @@ use crate::app::search::{SearchService, SearchSettings};
 use crate::domain::booking_id::BookingIdMap;
 use crate::domain::booking_token::{BookingTokenKeys, KeysError};
 use crate::domain::breaker::BreakerConfig;
-use crate::domain::notification::RetryPolicy;
+use crate::domain::notification::{RetryPolicy, SourceAllowlist};
 use crate::domain::rate_limit::RateDefaults;
 use crate::domain::search_query::SearchLimits;
 use crate::domain::secret::Secret;
@@ -221,6 +221,10 @@ impl Application {
             outbox,
             webhook_tolerance: Duration::from_secs(settings.webhook_tolerance_secs),
             outbox_wake,
+            webhook_sources: SourceAllowlist::parse(
+                settings.webhook_allowed_cidrs.as_deref().unwrap_or(""),
+            )
+            .map_err(|e| anyhow::anyhow!("WEBHOOK_ALLOWED_CIDRS: {e}"))?,
         });
         let breaker = Arc::new(CircuitBreaker::new(
             breaker_host(&settings),

@@ -26,3 +26,4 @@ mod service;
 mod upstream;
 mod validation;
 mod webhook;
+mod webhook_source;

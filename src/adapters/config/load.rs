@@ -68,6 +68,7 @@ const KEYS: &[(&str, bool)] = &[
     ("incomplete_results_retention_secs", false),
     ("outbox_max_pending", false),
     ("webhook_tolerance_secs", false),
+    ("webhook_allowed_cidrs", true),
     ("notify_dedup_retention_secs", false),
     ("notify_max_attempts", false),
     ("notify_base_delay_secs", false),

@@ -88,6 +88,8 @@ pub struct Settings {
     pub outbox_max_pending: usize,
     /// How far an inbound webhook timestamp may be from now (30 §7).
     pub webhook_tolerance_secs: u64,
+    /// Comma-separated CIDRs webhook calls may come from (unset = any).
+    pub webhook_allowed_cidrs: Option<String>,
     /// How long a delivered notification id is remembered for dedup (30 §8).
     pub notify_dedup_retention_secs: u64,
     /// Delivery attempts per notification, counting the first (30 §8).
@@ -190,6 +192,7 @@ impl Default for Settings {
             incomplete_results_retention_secs: 3600,
             outbox_max_pending: 100_000,
             webhook_tolerance_secs: 300,
+            webhook_allowed_cidrs: None,
             notify_dedup_retention_secs: 86_400,
             notify_max_attempts: 6,
             notify_base_delay_secs: 60,

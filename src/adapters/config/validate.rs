@@ -2,6 +2,7 @@
 
 use super::Settings;
 use crate::domain::booking_token::MIN_SECRET_BYTES;
+use crate::domain::notification::SourceAllowlist;
 use crate::domain::translate::PriceTypeMap;
 use crate::domain::version::ApiVersions;
 
@@ -143,6 +144,10 @@ impl Settings {
         }
         if self.notify_attempt_timeout_ms == 0 || self.dead_letter_retention_secs == 0 {
             p.push("NOTIFY_ATTEMPT_TIMEOUT_MS/DEAD_LETTER_RETENTION_SECS: must be > 0".into());
+        }
+        if let Err(e) = SourceAllowlist::parse(self.webhook_allowed_cidrs.as_deref().unwrap_or(""))
+        {
+            p.push(format!("WEBHOOK_ALLOWED_CIDRS: {e}"));
         }
         if self.webhook_tolerance_secs == 0 {
             p.push("WEBHOOK_TOLERANCE_SECS: must be > 0".into());

@@ -33,6 +33,8 @@ pub struct Shared {
     pub outbox: std::sync::Arc<dyn crate::ports::outbox::Outbox>,
     /// `WEBHOOK_TOLERANCE_SECS`.
     pub webhook_tolerance: Duration,
+    /// `WEBHOOK_ALLOWED_CIDRS`; `None` = any source.
+    pub webhook_sources: Option<crate::domain::notification::SourceAllowlist>,
     /// Wakes this instance's delivery worker after an enqueue.
     pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
 }

@@ -138,6 +138,8 @@ pub struct NotificationReceived<'a> {
     pub twelvego_bid: Option<&'a str>,
     pub kind: Option<&'a str>,
     pub authenticated: bool,
+    /// `None` without `WEBHOOK_ALLOWED_CIDRS`.
+    pub ip_allowlisted: Option<bool>,
     pub outcome: &'a str,
     /// `(code, message)` of a failed call.
     pub error: Option<(&'a str, &'a str)>,
@@ -159,8 +161,7 @@ pub fn notification_received(f: &NotificationReceived<'_>) {
         "twelvego_bid": f.twelvego_bid,
         "type": f.kind,
         "authenticated": f.authenticated,
-        // No CIDR allowlist yet (`WEBHOOK_ALLOWED_CIDRS`).
-        "ip_allowlisted": null,
+        "ip_allowlisted": f.ip_allowlisted,
         "outcome": f.outcome,
         "timing": {"total_ms": f.total_ms},
         "error": f.error.map(|(code, message)| serde_json::json!({"code": code, "message": message})),

@@ -31,6 +31,7 @@ struct Report {
     bid: Option<String>,
     kind: Option<String>,
     authenticated: bool,
+    ip_allowlisted: Option<bool>,
     outcome: &'static str,
 }
 
@@ -118,6 +119,7 @@ pub async fn webhook(
         twelvego_bid: report.bid.as_deref(),
         kind: report.kind.as_deref(),
         authenticated: report.authenticated,
+        ip_allowlisted: report.ip_allowlisted,
         outcome: report.outcome,
         error: result
             .as_ref()
@@ -176,6 +178,19 @@ async fn handle(
         return Err(ApiError::unauthorized());
     }
     report.authenticated = true;
+    if let Some(allowed) = &shared.webhook_sources {
+        // The TCP peer: 12go's egress, or the ingress in front of us.
+        let ok = req.peer_addr().is_some_and(|p| allowed.allows(p.ip()));
+        report.ip_allowlisted = Some(ok);
+        if !ok {
+            tracing::warn!(client_id = %id, peer = ?req.peer_addr(), "webhook from a source outside WEBHOOK_ALLOWED_CIDRS");
+            shared
+                .metrics
+                .count("auth.failed", 1, &[("reason", "source_not_allowed")]);
+            report.outcome = "unauthorized";
+            return Err(ApiError::unauthorized());
+        }
+    }
     req.extensions_mut().insert(WebhookClient(id.clone()));
     if let Err(wait) = limits.check_webhook(&id) {
         shared.metrics.count(
