@@ -26,10 +26,16 @@ fn free_port() -> u16 {
 
 /// Starts the sandbox on a random port and reads the port from its one stdout line.
 fn start_sandbox() -> (Proc, u16) {
+    start_sandbox_with(&[])
+}
+
+/// As [`start_sandbox`], with more environment variables (webhooks).
+fn start_sandbox_with(env: &[(&str, &str)]) -> (Proc, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_twelvego-sandbox"))
         .env("SANDBOX_PORT", "0")
         // Tickets appear 1 s after confirmation (default 5 s).
         .env("SANDBOX_TICKET_SECS", "1")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -52,8 +58,25 @@ fn start_sandbox() -> (Proc, u16) {
 /// master data loaded from it when `master_data` (the sandbox serves it).
 /// Returns the process and its API and admin ports.
 fn start_api(twelvego: &str, master_data: bool) -> (Proc, u16, u16) {
-    let registry = common::write_registry("");
     let (port, admin) = (free_port(), free_port());
+    (
+        start_api_on(twelvego, master_data, "", &[], port, admin),
+        port,
+        admin,
+    )
+}
+
+/// As [`start_api`], on the given ports, with more registry TOML for `acme`
+/// and more environment variables.
+fn start_api_on(
+    twelvego: &str,
+    master_data: bool,
+    registry_extra: &str,
+    env: &[(&str, &str)],
+    port: u16,
+    admin: u16,
+) -> Proc {
+    let registry = common::write_registry(registry_extra);
     let api = Command::new(env!("CARGO_BIN_EXE_connect-api"))
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
@@ -67,11 +90,12 @@ fn start_api(twelvego: &str, master_data: bool) -> (Proc, u16, u16) {
         .env("LOG_LEVEL", "warn")
         .env("DD_TRACE_ENABLED", "false")
         .env("DD_METRICS_ENABLED", "false")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    (Proc(api), port, admin)
+    Proc(api)
 }
 
 /// Waits up to 10 s for the process to exit and returns its exit code.
@@ -482,4 +506,126 @@ async fn search_itinerary_book_and_confirm_through_both_processes() {
         .await
         .unwrap();
     assert_eq!(details["status"], "cancelled");
+}
+
+/// The notification loop with real processes (30 §7–§8): the sandbox posts its
+/// signed webhook when a booking is confirmed, `connect-api` authenticates it,
+/// re-reads the booking and delivers the signed notification to the partner.
+#[tokio::test]
+async fn a_confirmed_sandbox_booking_reaches_the_partner_webhook() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    // Arrange
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let (port, admin) = (free_port(), free_port());
+    let hook_in = format!("http://127.0.0.1:{port}/v1/notifications/onetwogo");
+    let (_sandbox, sandbox_port) = start_sandbox_with(&[
+        ("SANDBOX_WEBHOOK_URL", &hook_in),
+        ("SANDBOX_WEBHOOK_CLIENT_ID", "acme"),
+        ("SANDBOX_WEBHOOK_SECRET", "e2e-inbound-secret"),
+    ]);
+    let extra = format!(
+        "[clients.acme.inbound_webhook]\nhmac_secret_envs = [\"E2E_WH_IN\"]\n\
+         [clients.acme.notifications]\nwebhook_url = \"{}/hook\"\nsigning_secret_env = \"E2E_WH_OUT\"\n",
+        receiver.uri()
+    );
+    let _api = start_api_on(
+        &format!("http://127.0.0.1:{sandbox_port}"),
+        false,
+        &extra,
+        &[
+            ("E2E_WH_IN", "e2e-inbound-secret"),
+            ("E2E_WH_OUT", "e2e-outbound-secret"),
+        ],
+        port,
+        admin,
+    );
+    let client = reqwest::Client::new();
+    wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;
+    let base = format!("http://127.0.0.1:{port}/v1/acme");
+    let get = |url: String| client.get(url).header("x-api-key", "acme-key").send();
+    let date = common::future_date();
+    let found: serde_json::Value = get(format!(
+        "{base}/itineraries?departures[]=3&arrivals[]=4&departure_date={date}&pax=1"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let id = found["itineraries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["confirmation_type"] == "Instant")
+        .expect("an Instant itinerary")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let it: serde_json::Value = get(format!("{base}/itineraries/{id}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let it = &it["itineraries"][0];
+    let booking: serde_json::Value = client
+        .post(format!("{base}/bookings"))
+        .header("x-api-key", "acme-key")
+        .json(&serde_json::json!({
+            "booking_token": it["booking_token"],
+            "booking_data": fill(&it["booking_schema"]),
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bid = booking["id"].as_str().expect("a booking id").to_owned();
+    // Act
+    let confirmed = client
+        .post(format!("{base}/bookings/{bid}/confirm"))
+        .header("x-api-key", "acme-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), 200);
+    // Assert: the partner hears about it, signed with its own secret.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let notification = loop {
+        let reqs = receiver.received_requests().await.unwrap();
+        let hit = reqs.into_iter().find_map(|r| {
+            let body: serde_json::Value = serde_json::from_slice(&r.body).ok()?;
+            (body["event"] == "booking.confirmed").then_some((r, body))
+        });
+        if let Some(hit) = hit {
+            break hit;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no booking.confirmed notification"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let (req, body) = notification;
+    assert_eq!(body["booking_id"], bid);
+    assert_eq!(body["booking"]["id"], bid);
+    assert_eq!(body["booking"]["status"], "approved");
+    let h = |k: &str| req.headers[k].to_str().unwrap().to_owned();
+    assert_eq!(h("x-travelier-notification-id"), body["notification_id"]);
+    use hmac::Mac;
+    let mut mac =
+        <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(b"e2e-outbound-secret").unwrap();
+    mac.update(format!("{}.", h("x-travelier-timestamp")).as_bytes());
+    mac.update(&req.body);
+    assert_eq!(
+        h("x-travelier-signature"),
+        format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    );
 }
