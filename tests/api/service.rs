@@ -103,6 +103,7 @@ fn assert_openapi_document(doc: &Value) {
         ("/v1/{client_id}/bookings/{booking_id}", "get"),
         ("/v1/{client_id}/bookings/{booking_id}/ticket", "get"),
         ("/v1/{client_id}/bookings/{booking_id}/cancel", "post"),
+        ("/v1/notifications/{integration}", "post"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),

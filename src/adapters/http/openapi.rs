@@ -83,6 +83,7 @@ pub struct CommonHeaders {
         crate::adapters::http::routes::masterdata::link,
         crate::adapters::http::routes::masterdata::get_list,
         crate::adapters::http::routes::masterdata::snapshot,
+        crate::adapters::http::routes::webhook::webhook,
         crate::adapters::http::routes::health::health,
         crate::adapters::http::routes::health::ready,
     ),

@@ -33,6 +33,9 @@ struct Report {
     authenticated: bool,
     ip_allowlisted: Option<bool>,
     outcome: &'static str,
+    /// Why a call was not accepted, finer than `outcome` (auth failure,
+    /// `rate_limited`, `unknown_client`, `too_large`, an error code).
+    reason: Option<&'static str>,
 }
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
@@ -71,6 +74,29 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<web::
 }
 
 /// 12go reports a booking change.
+#[utoipa::path(
+    post,
+    path = "/v1/notifications/{integration}",
+    tag = "notifications",
+    description = "12go's booking webhook (30 §7). Authenticated per client with `X-Webhook-Timestamp` + `X-Webhook-Signature: sha256=<hex HMAC-SHA256(secret, ts + \".\" + body)>` (preferred) or `X-Webhook-Key`; no `x-api-key`. Also served as `/v1/notifications/12go/{client_id}`.",
+    params(
+        ("integration" = String, Path, description = "`onetwogo` or `12go`"),
+        ("client_id" = String, Query, description = "The registry client the webhook is for"),
+        ("X-Webhook-Timestamp" = Option<String>, Header, description = "Unix seconds, within WEBHOOK_TOLERANCE_SECS of now"),
+        ("X-Webhook-Signature" = Option<String>, Header, description = "`sha256=<hex>`"),
+        ("X-Webhook-Key" = Option<String>, Header, description = "The client's shared webhook key"),
+    ),
+    request_body(content = String, content_type = "application/json", description = "`{\"bid\": 87654321, \"type\": \"booking_canceled\", \"stamp\": 1775390400, \"new_data\": {…}, \"previous_data\": {…}}`; at most 64 KiB"),
+    responses(
+        (status = 200, description = "Accepted (empty body): queued for the partner, or acknowledged and dropped"),
+        (status = 400, description = "invalid_body: not JSON or no `bid`", body = crate::adapters::http::error::ErrorBody),
+        (status = 401, description = "unauthorized: no valid signature or key, stale timestamp, or a source outside WEBHOOK_ALLOWED_CIDRS", body = crate::adapters::http::error::ErrorBody),
+        (status = 404, description = "not_found: unknown integration or client", body = crate::adapters::http::error::ErrorBody),
+        (status = 413, description = "payload_too_large", body = crate::adapters::http::error::ErrorBody),
+        (status = 429, description = "rate_limited (50/s per client)", body = crate::adapters::http::error::ErrorBody),
+        (status = 502, description = "upstream_error, upstream_auth_failed: the booking could not be re-read", body = crate::adapters::http::error::ErrorBody),
+        (status = 503, description = "store_unavailable (outbox full or unreachable), upstream_unavailable", body = crate::adapters::http::error::ErrorBody),
+        (status = 504, description = "upstream_timeout", body = crate::adapters::http::error::ErrorBody)))]
 pub async fn webhook(
     req: HttpRequest,
     payload: web::Payload,
@@ -113,6 +139,18 @@ pub async fn webhook(
             ("outcome", report.outcome),
         ],
     );
+    if report.outcome != "accepted" {
+        let reason = match (report.reason, &result) {
+            (Some(r), _) => r,
+            (None, Err(e)) if report.outcome == "error" => error_reason(&e.code),
+            (None, _) => report.outcome,
+        };
+        shared.metrics.count(
+            "notification.rejected",
+            1,
+            &[("client_id", client_tag), ("reason", reason)],
+        );
+    }
     notification_received(&NotificationReceived {
         correlation_id: &correlation_id,
         client_id: client_tag,
@@ -155,14 +193,18 @@ async fn handle(
                 tracing::error!(
                 "webhook for an unknown, disabled or missing client; check 12go's subscriber entry"
             );
+                report.reason = Some("unknown_client");
                 return Err(ApiError::not_found());
             }
         };
     let id = client.id.as_str().to_string();
     report.client_id = Some(id.clone());
-    let body = read_body(req, payload)
-        .await
-        .inspect_err(|_| report.outcome = "bad_request")?;
+    let body = read_body(req, payload).await.inspect_err(|e| {
+        report.outcome = "bad_request";
+        if e.status.as_u16() == 413 {
+            report.reason = Some("too_large");
+        }
+    })?;
     let headers = InboundAuthHeaders {
         timestamp: header(req, "x-webhook-timestamp"),
         signature: header(req, "x-webhook-signature"),
@@ -175,6 +217,7 @@ async fn handle(
             .metrics
             .count("auth.failed", 1, &[("reason", reason.as_str())]);
         report.outcome = "unauthorized";
+        report.reason = Some(reason.as_str());
         return Err(ApiError::unauthorized());
     }
     report.authenticated = true;
@@ -188,6 +231,7 @@ async fn handle(
                 .metrics
                 .count("auth.failed", 1, &[("reason", "source_not_allowed")]);
             report.outcome = "unauthorized";
+            report.reason = Some("source_not_allowed");
             return Err(ApiError::unauthorized());
         }
     }
@@ -198,6 +242,7 @@ async fn handle(
             1,
             &[("client_id", &id), ("class", "webhook")],
         );
+        report.reason = Some("rate_limited");
         return Err(ApiError::rate_limited(wait));
     }
     let inbound = Inbound {
@@ -229,4 +274,17 @@ async fn handle(
             Ok(HttpResponse::Ok().finish())
         }
     }
+}
+
+/// A static metric tag for an error code (codes outside the list are `error`).
+fn error_reason(code: &str) -> &'static str {
+    const KNOWN: [&str; 6] = [
+        "upstream_error",
+        "upstream_timeout",
+        "upstream_unavailable",
+        "upstream_auth_failed",
+        "store_unavailable",
+        "internal_error",
+    ];
+    KNOWN.into_iter().find(|k| *k == code).unwrap_or("error")
 }
