@@ -527,3 +527,47 @@ mod through_the_app {
         assert_eq!(receiver.received_requests().await.unwrap().len(), 1);
     }
 }
+
+#[actix_rt::test]
+async fn the_worker_delivers_then_drains_its_attempt_in_flight_on_stop() {
+    use connect_api::app::notifications::worker::{run, WorkerControl};
+    // Arrange: a receiver slow enough that the stop lands mid-attempt.
+    let r = rig().await;
+    answer(
+        &r,
+        ResponseTemplate::new(200).set_delay(Duration::from_millis(400)),
+    )
+    .await;
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let control = WorkerControl {
+        wake: Arc::new(tokio::sync::Notify::new()),
+        stop,
+        drain: Duration::from_secs(5),
+        volatile: true,
+    };
+    let (outbox, metrics, receiver) = (r.outbox.clone(), r.metrics.clone(), &r.receiver);
+    let worker = actix_rt::spawn(run(Rc::new(r.deliverer), control));
+    // Act
+    for _ in 0..100 {
+        if !receiver.received_requests().await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(outbox.counts().await.unwrap(), (1, 0), "not yet acked");
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(3), worker)
+        .await
+        .expect("the worker stops within its drain window")
+        .unwrap();
+    // Assert: the attempt in flight finished and was recorded before the exit.
+    assert_eq!(outbox.counts().await.unwrap(), (0, 0));
+    assert_eq!(receiver.received_requests().await.unwrap().len(), 1);
+    let m = metrics.names();
+    assert!(
+        m.contains(&"notification.outbox_pending|".to_owned()),
+        "{m:?}"
+    );
+    assert!(m.contains(&"notification.dead_letters|".to_owned()));
+    assert!(m.contains(&"notification.delivery|client_id:acme,outcome:success".to_owned()));
+}
