@@ -4,25 +4,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+use common::{free_port, Proc};
 use std::time::{Duration, Instant};
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Starts the sandbox on a random port and reads the port from its one stdout line.
 fn start_sandbox() -> (Proc, u16) {
@@ -351,6 +336,40 @@ fn sample(name: &str, schema: &serde_json::Value) -> serde_json::Value {
     serde_json::json!(v)
 }
 
+/// Searches 3 → 4 for `pax` seats and reads the first Instant itinerary:
+/// (its search entry, the GetItinerary answer).
+async fn instant_itinerary(
+    client: &reqwest::Client,
+    base: &str,
+    pax: u32,
+) -> (serde_json::Value, serde_json::Value) {
+    let get = |url: String| client.get(url).header("x-api-key", "acme-key").send();
+    let date = common::future_date();
+    let found: serde_json::Value = get(format!(
+        "{base}/itineraries?departures[]=3&arrivals[]=4&departure_date={date}&pax={pax}"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let instant = found["itineraries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["confirmation_type"] == "Instant")
+        .expect("an Instant itinerary")
+        .clone();
+    let res = get(format!(
+        "{base}/itineraries/{}",
+        instant["id"].as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    (instant, res.json().await.unwrap())
+}
+
 /// `booking_data` with every required member of `booking_schema` filled.
 fn fill(schema: &serde_json::Value) -> serde_json::Value {
     let required = |s: &serde_json::Value| -> Vec<String> {
@@ -398,29 +417,11 @@ async fn search_itinerary_book_and_confirm_through_both_processes() {
     let base = format!("http://127.0.0.1:{port}/v1/acme");
     wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;
     let get = |url: String| client.get(url).header("x-api-key", "acme-key").send();
-    let date = common::future_date();
-    let found: serde_json::Value = get(format!(
-        "{base}/itineraries?departures[]=3&arrivals[]=4&departure_date={date}&pax=2"
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let instant = found["itineraries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["confirmation_type"] == "Instant")
-        .expect("an Instant itinerary");
-    let id = instant["id"].as_str().unwrap();
 
-    // Act: GetItinerary, CreateBooking, ConfirmBooking over the real awc adapter.
-    let res = get(format!("{base}/itineraries/{id}")).await.unwrap();
-    assert_eq!(res.status(), 200);
-    let it: serde_json::Value = res.json().await.unwrap();
+    // Act: search, GetItinerary, CreateBooking, ConfirmBooking over the real awc adapter.
+    let (instant, it) = instant_itinerary(&client, &base, 2).await;
     let it = &it["itineraries"][0];
-    assert_eq!(it["id"], id);
+    assert_eq!(it["id"], instant["id"]);
     assert_eq!(it["pricing"]["net_price"], instant["pricing"]["net_price"]);
     let token = it["booking_token"].as_str().unwrap();
     let body = serde_json::json!({
@@ -548,31 +549,7 @@ async fn a_confirmed_sandbox_booking_reaches_the_partner_webhook() {
     let client = reqwest::Client::new();
     wait_ready(&client, &format!("http://127.0.0.1:{port}/ready")).await;
     let base = format!("http://127.0.0.1:{port}/v1/acme");
-    let get = |url: String| client.get(url).header("x-api-key", "acme-key").send();
-    let date = common::future_date();
-    let found: serde_json::Value = get(format!(
-        "{base}/itineraries?departures[]=3&arrivals[]=4&departure_date={date}&pax=1"
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let id = found["itineraries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["confirmation_type"] == "Instant")
-        .expect("an Instant itinerary")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let it: serde_json::Value = get(format!("{base}/itineraries/{id}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, it) = instant_itinerary(&client, &base, 1).await;
     let it = &it["itineraries"][0];
     let booking: serde_json::Value = client
         .post(format!("{base}/bookings"))

@@ -414,35 +414,24 @@ async fn a_refused_connection_is_retried() {
 /// The whole loop in one app: 12go's webhook in, the partner's notification out.
 mod through_the_app {
     use serde_json::{json, Value};
-    use wiremock::matchers::{method, path, query_param};
+    use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     use super::{sign, SIGN_SECRET, SIGN_VAR};
     use crate::common::{self, TestApp};
-    use crate::funnel::fixtures::{booking_path, confirmed_answer, BID};
-    use crate::helpers::{ok_json, spawn_with_fake_12go_and};
+    use crate::funnel::fixtures::mount_owned_booking;
+    use crate::funnel::fixtures::BID;
+    use crate::helpers::spawn_with_fake_12go_and;
 
     const KEY_VAR: &str = "CONNECT_TEST_DELIVERY_INBOUND_KEY";
 
     async fn start(receiver: &MockServer) -> (TestApp, MockServer) {
         std::env::set_var(SIGN_VAR, SIGN_SECRET);
         std::env::set_var(KEY_VAR, "inbound-key");
-        let registry = format!(
-            "[clients.loop]\nenabled = true\ntwelvego_key_env = \"{other}\"\n\
-             [[clients.loop.api_keys]]\nid = \"l1\"\nsha256 = \"{sha}\"\n\
-             [clients.loop.inbound_webhook]\nshared_key_env = \"{KEY_VAR}\"\n\
-             [clients.loop.notifications]\nwebhook_url = \"{hook}/hook\"\nsigning_secret_env = \"{SIGN_VAR}\"\n",
-            other = common::OTHER_12GO_KEY_VAR,
-            sha = "0".repeat(64),
-            hook = receiver.uri(),
-        );
+        let hook = format!("{}/hook", receiver.uri());
+        let registry = common::webhook_client("loop", KEY_VAR, Some((&hook, SIGN_VAR)));
         let (app, server) = spawn_with_fake_12go_and(&registry, |_| {}).await;
-        Mock::given(method("GET"))
-            .and(path(booking_path()))
-            .and(query_param("k", common::OTHER_12GO_KEY))
-            .respond_with(ok_json(&confirmed_answer()))
-            .mount(&server)
-            .await;
+        mount_owned_booking(&server).await;
         (app, server)
     }
 

@@ -4,48 +4,35 @@
 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{self, TestApp};
-use crate::funnel::fixtures::{booking_path, confirmed_answer, BID};
-use crate::helpers::ok_json;
+use crate::common::{self, free_port, Proc, TestApp};
+use crate::funnel::fixtures::mount_owned_booking;
+use crate::funnel::fixtures::BID;
 use crate::redis_server::RedisServer;
 
 const KEY_VAR: &str = "CONNECT_TEST_OUTBOX_INBOUND_KEY";
 const SIGN_VAR: &str = "CONNECT_TEST_OUTBOX_SIGN";
 
-/// Client `loop`: shared-key webhooks in, notifications out to `receiver`.
+/// A registry file with client `loop`: shared-key webhooks in, notifications
+/// out to `receiver`.
 fn registry(receiver: &MockServer) -> String {
     std::env::set_var(KEY_VAR, "inbound-key");
     std::env::set_var(SIGN_VAR, "outbound-secret");
-    let text = format!(
-        "[clients.loop]\nenabled = true\ntwelvego_key_env = \"{other}\"\n\
-         [[clients.loop.api_keys]]\nid = \"l1\"\nsha256 = \"{sha}\"\n\
-         [clients.loop.inbound_webhook]\nshared_key_env = \"{KEY_VAR}\"\n\
-         [clients.loop.notifications]\nwebhook_url = \"{hook}/hook\"\nsigning_secret_env = \"{SIGN_VAR}\"\n",
-        other = common::OTHER_12GO_KEY_VAR,
-        sha = "0".repeat(64),
-        hook = receiver.uri(),
-    );
-    let dir = std::env::temp_dir().join(format!("connect-outbox-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("clients.toml");
-    std::fs::write(&file, text).unwrap();
-    file.to_string_lossy().into_owned()
+    let hook = format!("{}/hook", receiver.uri());
+    common::write_registry(&common::webhook_client(
+        "loop",
+        KEY_VAR,
+        Some((&hook, SIGN_VAR)),
+    ))
 }
 
-/// 12go's B for the one booking, with the client's key.
 async fn fake_12go() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(booking_path()))
-        .and(query_param("k", common::OTHER_12GO_KEY))
-        .respond_with(ok_json(&confirmed_answer()))
-        .mount(&server)
-        .await;
+    mount_owned_booking(&server).await;
     server
 }
 
@@ -132,23 +119,6 @@ async fn two_instances_sharing_redis_deliver_each_notification_once() {
     let distinct: BTreeSet<&String> = ids.iter().collect();
     assert_eq!(ids.len(), 40, "double deliveries: {ids:?}");
     assert_eq!(distinct.len(), 40);
-}
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A `connect-api` process on Redis; returns it with its API and admin bases.

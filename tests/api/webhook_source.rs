@@ -2,33 +2,22 @@
 //! the list is refused with 401 before any 12go call.
 
 use serde_json::{json, Value};
-use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer};
+use wiremock::MockServer;
 
 use crate::common::{self, TestApp};
-use crate::funnel::fixtures::{booking_path, confirmed_answer, BID};
-use crate::helpers::{ok_json, spawn_with_fake_12go_and};
+use crate::funnel::fixtures::mount_owned_booking;
+use crate::funnel::fixtures::BID;
+use crate::helpers::spawn_with_fake_12go_and;
 
 const KEY_VAR: &str = "CONNECT_TEST_SOURCE_INBOUND_KEY";
 
 async fn start(cidrs: &str) -> (TestApp, MockServer) {
     std::env::set_var(KEY_VAR, "inbound-key");
-    let registry = format!(
-        "[clients.src]\nenabled = true\ntwelvego_key_env = \"{other}\"\n\
-         [[clients.src.api_keys]]\nid = \"s1\"\nsha256 = \"{sha}\"\n\
-         [clients.src.inbound_webhook]\nshared_key_env = \"{KEY_VAR}\"\n",
-        other = common::OTHER_12GO_KEY_VAR,
-        sha = "0".repeat(64),
-    );
+    let registry = common::webhook_client("src", KEY_VAR, None);
     let cidrs = cidrs.to_owned();
     let (app, server) =
         spawn_with_fake_12go_and(&registry, move |s| s.webhook_allowed_cidrs = Some(cidrs)).await;
-    Mock::given(method("GET"))
-        .and(path(booking_path()))
-        .and(query_param("k", common::OTHER_12GO_KEY))
-        .respond_with(ok_json(&confirmed_answer()))
-        .mount(&server)
-        .await;
+    mount_owned_booking(&server).await;
     (app, server)
 }
 

@@ -115,3 +115,39 @@ pub fn future_date() -> String {
         .saturating_add(jiff::Span::new().days(7));
     d.to_string()
 }
+
+/// A child process, killed (SIGKILL on unix) and reaped on drop.
+pub struct Proc(pub std::process::Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Registry TOML for client `id` (12go key [`OTHER_12GO_KEY_VAR`], no usable API
+/// key) whose 12go webhooks carry the shared key in variable `key_var`, and whose
+/// notifications go to `notify = (url, signing secret variable)`.
+pub fn webhook_client(id: &str, key_var: &str, notify: Option<(&str, &str)>) -> String {
+    let mut toml = format!(
+        "[clients.{id}]\nenabled = true\ntwelvego_key_env = \"{OTHER_12GO_KEY_VAR}\"\n\
+         [[clients.{id}.api_keys]]\nid = \"{id}1\"\nsha256 = \"{zero}\"\n\
+         [clients.{id}.inbound_webhook]\nshared_key_env = \"{key_var}\"\n",
+        zero = "0".repeat(64),
+    );
+    if let Some((url, sign_var)) = notify {
+        toml.push_str(&format!(
+            "[clients.{id}.notifications]\nwebhook_url = \"{url}\"\nsigning_secret_env = \"{sign_var}\"\n"
+        ));
+    }
+    toml
+}

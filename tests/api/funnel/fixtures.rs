@@ -524,3 +524,17 @@ pub fn field_paths(body: &Value) -> Vec<String> {
 pub fn location(res: &reqwest::Response) -> String {
     header(res, "location")
 }
+
+/// 12go's B for the funnel fixtures' booking, answered only with the
+/// [`crate::common::OTHER_12GO_KEY`] (the webhook clients' own key).
+pub async fn mount_owned_booking(server: &wiremock::MockServer) {
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path(booking_path()))
+        .and(wiremock::matchers::query_param(
+            "k",
+            crate::common::OTHER_12GO_KEY,
+        ))
+        .respond_with(crate::helpers::ok_json(&confirmed_answer()))
+        .mount(server)
+        .await;
+}
