@@ -21,6 +21,8 @@ loopback ports, then measures:
     service's VmRSS/VmHWM sampled from /proc during the load;
   - master data (bench/masterdata.py; MD_SKIP=1 skips it): snapshot build time and
     memory at 20,000 stations in 5 locales;
+  - outbound notifications (bench/notify.py; NOTIFY_SKIP=1 skips it): webhook → delivery
+    throughput with the memory and Redis outboxes against the receiver's ceiling;
   - the image size, if scripts/image-local.sh left an OCI layout in IMAGE_OCI
     (default /tmp/connect-api-image/oci);
 and compares the figures with the targets of 40 §1 / §9.
@@ -32,6 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import funnel
 from proc import free_port, hwm_kb, rss_kb
 import masterdata
+import notify
 import post_booking
 
 TARGET = sys.argv[1] if len(sys.argv) > 1 else "target/release"
@@ -175,6 +178,7 @@ def main():
         sandbox.terminate()
         sandbox.wait(10)
     md_results = masterdata.run(API_BIN) if os.environ.get("MD_SKIP") != "1" else None
+    notify_results = notify.run(API_BIN) if os.environ.get("NOTIFY_SKIP") != "1" else None
     img = image_size(IMAGE_OCI)
     ready = statistics.median(starts)
     print(f"# connect-api measurements ({datetime.datetime.utcnow().isoformat(timespec='seconds')}Z, {os.cpu_count()} cores)\n")
@@ -219,6 +223,9 @@ def main():
     if md_results:
         print()
         print("\n".join(masterdata.report(md_results)))
+    if notify_results:
+        print()
+        print("\n".join(notify.report(notify_results)))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@
 # (needs `rustup target add x86_64-unknown-linux-musl` and Debian's musl-tools).
 # SKIP_BUILD=1 measures the binaries already in the target directory.
 # LOAD_CONCURRENCY (256), LOAD_DURATION (10 s), LOAD_MAX_REQUESTS (50000) tune the load.
+# MD_SKIP=1 skips master data (bench/masterdata.py); NOTIFY_SKIP=1 skips the notification
+# delivery bench (bench/notify.py; NOTIFY_N, default 5000, notifications per outbox).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${TARGET:-}" ]; then
