@@ -2,14 +2,9 @@
 //! and one fake 12go; a booking token is reserved at most once whichever instance
 //! receives it (20 §4, 40 §3).
 
-#[path = "../common/redis_server.rs"]
-#[allow(dead_code)]
-mod redis_server;
-
 use connect_api::domain::booking_token::{BookingTokenKeys, Nonce, TokenClaims};
 use connect_api::domain::money::{Currency, Money};
 use connect_api::domain::secret::Secret;
-use redis_server::RedisServer;
 use serde_json::{json, Value};
 use std::time::Duration;
 use wiremock::matchers::{method, path};
@@ -17,6 +12,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::{self, TestApp};
 use crate::helpers::{ACME_KEY, JSON_UTF8};
+use crate::redis_server::RedisServer;
 
 const CART: &str = "c4rt0001";
 
