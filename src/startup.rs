@@ -113,6 +113,7 @@ struct DeliveryWiring {
     settings: DeliverySettings,
     wake: Arc<tokio::sync::Notify>,
     volatile: bool,
+    enabled: bool,
 }
 
 impl DeliveryWiring {
@@ -122,6 +123,10 @@ impl DeliveryWiring {
         stop: tokio::sync::watch::Receiver<bool>,
         drain: Duration,
     ) -> Option<actix_rt::task::JoinHandle<()>> {
+        if !self.enabled {
+            tracing::warn!("NOTIFY_DELIVERY_ENABLED=false: notifications are queued but not delivered by this instance");
+            return None;
+        }
         let sender = match AwcNotificationSender::new(self.settings.concurrency) {
             Ok(s) => Rc::new(s),
             Err(e) => {
@@ -203,6 +208,7 @@ impl Application {
             settings: delivery_settings(&settings),
             wake: outbox_wake.clone(),
             volatile: store.kind() == "memory",
+            enabled: settings.notify_delivery_enabled,
         };
         let shared = Data::new(Shared {
             master_data: master_data.clone(),

@@ -515,6 +515,92 @@ mod through_the_app {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         assert_eq!(receiver.received_requests().await.unwrap().len(), 1);
     }
+
+    async fn admin_items(app: &TestApp, which: &str) -> Vec<Value> {
+        let res = app
+            .client
+            .get(app.admin_url(&format!("/admin/notifications/{which}")))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = res.json().await.unwrap();
+        body["items"].as_array().cloned().unwrap()
+    }
+
+    #[actix_rt::test]
+    async fn a_4xx_makes_a_dead_letter_that_the_admin_port_re_drives() {
+        // Arrange: the partner refuses once (400), then accepts.
+        let receiver = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/hook"))
+            .respond_with(ResponseTemplate::new(400))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&receiver)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/hook"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&receiver)
+            .await;
+        let (app, _server) = start(&receiver).await;
+        let event = json!({"bid": BID.parse::<i64>().unwrap(), "type": "booking_canceled",
+            "stamp": 1775390400_i64});
+        let res = app
+            .client
+            .post(app.url("/v1/notifications/12go/loop"))
+            .header("x-webhook-key", "inbound-key")
+            .body(event.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let id = format!("{BID}-1775390400-booking_canceled");
+        let mut dead = Vec::new();
+        for _ in 0..150 {
+            dead = admin_items(&app, "dead-letters").await;
+            if !dead.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(dead.len(), 1, "no dead letter");
+        assert_eq!(dead[0]["notification_id"], id);
+        assert_eq!(dead[0]["client_id"], "loop");
+        assert_eq!(dead[0]["attempts"], 1);
+        assert_eq!(dead[0]["last_status"], "400");
+        assert!(dead[0]["dead_at"].is_string());
+        assert!(admin_items(&app, "pending").await.is_empty());
+        // Act
+        let requeued = app
+            .client
+            .post(app.admin_url(&format!("/admin/notifications/dead-letters/{id}/requeue")))
+            .send()
+            .await
+            .unwrap();
+        // Assert: re-driven at once, delivered, nothing left anywhere.
+        assert_eq!(requeued.status(), 200);
+        assert_eq!(
+            requeued.json::<Value>().await.unwrap(),
+            json!({"requeued": 1})
+        );
+        let reqs = wait_for_calls(&receiver, 2).await;
+        assert_eq!(reqs.len(), 2);
+        assert_eq!(
+            reqs[1].headers["x-travelier-notification-id"]
+                .to_str()
+                .unwrap(),
+            id
+        );
+        for _ in 0..50 {
+            if pending_count(&app).await == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(pending_count(&app).await, 0);
+        assert!(admin_items(&app, "dead-letters").await.is_empty());
+    }
 }
 
 #[actix_rt::test]

@@ -3,11 +3,11 @@
 
 #[path = "../common/mod.rs"]
 mod common;
-
 #[path = "../common/redis_server.rs"]
 #[allow(dead_code)]
 mod redis_server;
 
+mod admin_notifications;
 mod auth;
 mod delivery;
 mod funnel;

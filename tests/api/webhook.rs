@@ -5,15 +5,18 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 use std::sync::Once;
+use std::time::Instant;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::{self, TestApp};
 use crate::funnel::fixtures::{booking_path, confirmed_answer, BID};
-use crate::helpers::{expect_no_12go_call, ok_json, spawn_with_fake_12go_and};
+use crate::helpers::{
+    assert_error, error_body, expect_no_12go_call, header, ok_json, spawn_with_fake_12go_and,
+};
 
 const SECRET_VAR: &str = "CONNECT_TEST_WH_SECRET";
-const SECRET: &str = "wh-secret-current";
+pub(crate) const SECRET: &str = "wh-secret-current";
 const OLD_SECRET_VAR: &str = "CONNECT_TEST_WH_SECRET_OLD";
 const OLD_SECRET: &str = "wh-secret-previous";
 const KEY_VAR: &str = "CONNECT_TEST_WH_KEY";
@@ -24,7 +27,7 @@ static ENV: Once = Once::new();
 
 /// Client `hooky` (own 12go key, both auth methods, a webhook URL) and `quiet`
 /// (shared key only, no `webhook_url`).
-fn registry() -> String {
+pub(crate) fn registry() -> String {
     ENV.call_once(|| {
         std::env::set_var(SECRET_VAR, SECRET);
         std::env::set_var(OLD_SECRET_VAR, OLD_SECRET);
@@ -44,7 +47,7 @@ fn registry() -> String {
     )
 }
 
-async fn start() -> (TestApp, MockServer) {
+pub(crate) async fn start() -> (TestApp, MockServer) {
     spawn_with_fake_12go_and(&registry(), |_| {}).await
 }
 
@@ -54,14 +57,28 @@ fn sign(secret: &str, ts: i64, body: &str) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-fn event() -> String {
-    json!({"bid": BID.parse::<i64>().unwrap(), "type": "booking_confirmed", "stamp": 1775390400_i64,
+pub(crate) fn event() -> String {
+    event_stamped(1775390400)
+}
+
+/// The `booking_confirmed` event of [`BID`] at `stamp` (part of the notification id).
+fn event_stamped(stamp: i64) -> String {
+    json!({"bid": BID.parse::<i64>().unwrap(), "type": "booking_confirmed", "stamp": stamp,
         "previous_data": {"status": "pending"}})
     .to_string()
+}
+
+/// Signature headers for `body` at `ts`, plus `x-correlation-id`.
+fn signed_headers(body: &str, ts: i64, correlation: &str) -> [(&'static str, String); 3] {
+    [
+        ("x-webhook-timestamp", ts.to_string()),
+        ("x-webhook-signature", sign(SECRET, ts, body)),
+        ("x-correlation-id", correlation.to_owned()),
+    ]
 }
 
 async fn post(app: &TestApp, p: &str, body: &str, headers: &[(&str, String)]) -> reqwest::Response {
@@ -72,7 +89,7 @@ async fn post(app: &TestApp, p: &str, body: &str, headers: &[(&str, String)]) ->
     r.send().await.unwrap()
 }
 
-async fn post_signed(
+pub(crate) async fn post_signed(
     app: &TestApp,
     p: &str,
     body: &str,
@@ -86,10 +103,10 @@ async fn post_signed(
     post(app, p, body, &headers).await
 }
 
-const HOOK: &str = "/v1/notifications/onetwogo?client_id=hooky";
+pub(crate) const HOOK: &str = "/v1/notifications/onetwogo?client_id=hooky";
 
 /// B answers `response`, only with hooky's own key.
-async fn mount_b(server: &MockServer, response: ResponseTemplate) {
+pub(crate) async fn mount_b(server: &MockServer, response: ResponseTemplate) {
     Mock::given(method("GET"))
         .and(path(booking_path()))
         .and(query_param("k", common::OTHER_12GO_KEY))
@@ -262,4 +279,120 @@ async fn a_body_over_64_kib_is_413() {
     let res = post_signed(&app, HOOK, &body, SECRET, now()).await;
 
     assert_code(res, 413, "payload_too_large").await;
+}
+
+#[actix_web::test]
+async fn more_than_50_calls_a_second_from_one_client_are_429_rate_limited() {
+    // Arrange: bad JSON, so that every call that passes the limit ends at the
+    // parse (400) without a 12go call; the limit is checked before parsing.
+    let (app, server) = start().await;
+    expect_no_12go_call(&server).await;
+    let body = "not json";
+    let ts = now();
+    let calls = 80;
+    // Act: one burst, all in flight together.
+    let started = Instant::now();
+    let responses = futures_util::future::join_all((0..calls).map(|i| {
+        let headers = signed_headers(body, ts, &format!("wh-rate-{i}"));
+        let app = &app;
+        async move { post(app, HOOK, body, &headers).await }
+    }))
+    .await;
+    let elapsed = started.elapsed();
+    // Assert
+    let (mut passed, mut limited) = (0_u128, 0_u128);
+    for (i, res) in responses.into_iter().enumerate() {
+        let corr = format!("wh-rate-{i}");
+        match res.status().as_u16() {
+            400 => {
+                passed += 1;
+                let expected =
+                    error_body("invalid_body", "The body is not valid JSON.", &[], &corr);
+                assert_error(res, 400, expected).await;
+            }
+            429 => {
+                limited += 1;
+                assert_eq!(header(&res, "retry-after"), "1");
+                let expected = error_body(
+                    "rate_limited",
+                    "Too many requests; retry later.",
+                    &[],
+                    &corr,
+                );
+                assert_error(res, 429, expected).await;
+            }
+            other => panic!("call {i}: unexpected status {other}"),
+        }
+    }
+    // A burst of 50, then one more token every 20 ms.
+    let refilled = elapsed.as_millis() / 20 + 1;
+    assert!(
+        (50..=50 + refilled).contains(&passed),
+        "{passed} passed in {elapsed:?}"
+    );
+    assert_eq!(passed + limited, 80);
+    assert!(limited >= 1, "{elapsed:?}");
+}
+
+#[actix_web::test]
+async fn a_full_outbox_is_503_store_unavailable_so_12go_redelivers() {
+    // Arrange
+    let (app, server) = spawn_with_fake_12go_and(&registry(), |s| s.outbox_max_pending = 1).await;
+    mount_b(&server, ok_json(&confirmed_answer())).await;
+    let (first, second) = (event_stamped(1775390400), event_stamped(1775390401));
+    let ts = now();
+    // Act
+    let accepted = post(&app, HOOK, &first, &signed_headers(&first, ts, "wh-full-1")).await;
+    let refused = post(
+        &app,
+        HOOK,
+        &second,
+        &signed_headers(&second, ts, "wh-full-2"),
+    )
+    .await;
+    let repeated = post(&app, HOOK, &first, &signed_headers(&first, ts, "wh-full-3")).await;
+    // Assert
+    assert_eq!(accepted.status(), 200);
+    assert_eq!(accepted.bytes().await.unwrap().len(), 0);
+    assert_eq!(header(&refused, "retry-after"), "1");
+    let expected = error_body(
+        "store_unavailable",
+        "State storage is unavailable; retry shortly.",
+        &[],
+        "wh-full-2",
+    );
+    assert_error(refused, 503, expected).await;
+    // A redelivery of the queued notification is a duplicate, not a failure.
+    assert_eq!(repeated.status(), 200);
+    assert_eq!(b_calls(&server).await, 3);
+    let items = pending(&app).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(
+        items[0]["notification_id"],
+        format!("{BID}-1775390400-booking_confirmed")
+    );
+}
+
+#[actix_web::test]
+async fn a_booking_the_mapping_file_gives_another_client_is_acknowledged_and_dropped() {
+    // Arrange: the booking id map says BID belongs to `acme`, not `hooky`.
+    let dir = std::env::temp_dir().join(format!("connect-wh-ids-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let map = dir.join("ids.csv");
+    std::fs::write(
+        &map,
+        format!("id,plain_id,bid,client_id\nXYXZ4Yabc123,,{BID},acme\n"),
+    )
+    .unwrap();
+    let map = map.to_string_lossy().into_owned();
+    let (app, server) =
+        spawn_with_fake_12go_and(&registry(), |s| s.booking_id_map_file = Some(map)).await;
+    mount_b(&server, ok_json(&confirmed_answer())).await;
+    // Act
+    let res = post_signed(&app, HOOK, &event(), SECRET, now()).await;
+    // Assert
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().len(), 0);
+    assert_eq!(b_calls(&server).await, 1);
+    assert!(pending(&app).await.is_empty());
 }

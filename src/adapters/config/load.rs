@@ -77,6 +77,7 @@ const KEYS: &[(&str, bool)] = &[
     ("dead_letter_retention_secs", false),
     ("notify_concurrency", false),
     ("notify_poll_ms", false),
+    ("notify_delivery_enabled", false),
     ("public_base_url", true),
     ("twelvego_masterdata_base_url", true),
     ("twelvego_masterdata_key", true),

@@ -103,6 +103,9 @@ pub struct Settings {
     pub dead_letter_retention_secs: u64,
     /// Delivery attempts in flight at once, per instance.
     pub notify_concurrency: usize,
+    /// `false`: this instance queues notifications but does not deliver them
+    /// (pausing deliveries; with Redis, other instances deliver).
+    pub notify_delivery_enabled: bool,
     /// How often the worker looks for due items (retries, other instances'
     /// receipts); items received here are sent at once.
     pub notify_poll_ms: u64,
@@ -201,6 +204,7 @@ impl Default for Settings {
             dead_letter_retention_secs: 604_800,
             notify_concurrency: 32,
             notify_poll_ms: 1000,
+            notify_delivery_enabled: true,
             public_base_url: None,
             twelvego_masterdata_base_url: None,
             twelvego_masterdata_key: None,

@@ -157,6 +157,18 @@ pub fn configure_admin(cfg: &mut ServiceConfig) {
             .service(get(
                 "/admin/notifications/pending",
                 routes::admin_notifications::pending,
+            ))
+            .service(get(
+                "/admin/notifications/dead-letters",
+                routes::admin_notifications::dead_letters,
+            ))
+            .service(post(
+                "/admin/notifications/dead-letters/requeue",
+                routes::admin_notifications::requeue_all,
+            ))
+            .service(post(
+                "/admin/notifications/dead-letters/{notification_id}/requeue",
+                routes::admin_notifications::requeue,
             )),
     );
 }
