@@ -10,6 +10,9 @@
 # LOAD_CONCURRENCY (256), LOAD_DURATION (10 s), LOAD_MAX_REQUESTS (50000) tune the load.
 # MD_SKIP=1 skips master data (bench/masterdata.py); NOTIFY_SKIP=1 skips the notification
 # delivery bench (bench/notify.py; NOTIFY_N, default 5000, notifications per outbox).
+# Then bench/search.sh (SEARCH_SKIP=1 skips it) adds the search throughput section:
+# wrk against a static nginx fake 12go, next to an nginx pass-through (NGINX_SKIP=1
+# skips that comparison), and bench/search-latency.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${TARGET:-}" ]; then
@@ -23,4 +26,5 @@ fi
 # Write to a temporary file first so a failed run keeps the previous results.
 python3 bench/measure.py "$dir" "${1:-300}" > bench/RESULTS.md.tmp
 mv bench/RESULTS.md.tmp bench/RESULTS.md
+[ -n "${SEARCH_SKIP:-}" ] || SKIP_BUILD=1 BIN_DIR="$dir" bench/search.sh >/dev/null
 cat bench/RESULTS.md
