@@ -4,7 +4,7 @@
 use jiff::civil::{Date, DateTime};
 use std::fmt;
 
-use crate::domain::time::{format_date, parse_date};
+use crate::domain::time::{parse_date, push_2, push_date};
 
 /// `^[a-z0-9_-]{1,50}$`, excluding reserved words and `v{digits}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -102,12 +102,20 @@ impl TransportType {
 
 /// `{trip_key}-{YYYY-MM-DD}-{HH:mm}-{seats}`.
 pub fn itinerary_id(trip_key: &str, departure: DateTime, seats: u8) -> String {
-    format!(
-        "{trip_key}-{}-{:02}:{:02}-{seats}",
-        format_date(departure.date()),
-        departure.hour(),
-        departure.minute()
-    )
+    use std::fmt::Write as _;
+    // Built in place (one per itinerary): what `format!` wrote, without its padding
+    // machinery, which showed in the profile of large search answers.
+    let mut id = String::with_capacity(trip_key.len() + 22);
+    id.push_str(trip_key);
+    id.push('-');
+    push_date(&mut id, departure.date());
+    id.push('-');
+    push_2(&mut id, departure.hour());
+    id.push(':');
+    push_2(&mut id, departure.minute());
+    id.push('-');
+    let _ = write!(id, "{seats}");
+    id
 }
 
 /// A parsed itinerary id (10 §4.2). `seats` is `None` for the short form.

@@ -62,19 +62,59 @@ fn digits(s: &str) -> Option<u32> {
 
 /// `2026-04-05T20:22`: segment times in search and GetItinerary.
 pub fn format_minutes(dt: DateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute()
-    )
+    if !(0..=9999).contains(&dt.year()) {
+        return format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}",
+            dt.year(),
+            dt.month(),
+            dt.day(),
+            dt.hour(),
+            dt.minute()
+        );
+    }
+    // Digits pushed by hand: `format!` with padding was a visible share of the
+    // translation of large search answers (three of these per itinerary).
+    let mut out = String::with_capacity(16);
+    push_date(&mut out, dt.date());
+    out.push('T');
+    push_2(&mut out, dt.hour());
+    out.push(':');
+    push_2(&mut out, dt.minute());
+    out
+}
+
+/// Appends `YYYY-MM-DD` (years 0..=9999; others as `format_date` writes them).
+pub fn push_date(out: &mut String, d: Date) {
+    let y = d.year();
+    if !(0..=9999).contains(&y) {
+        out.push_str(&format!("{:04}-{:02}-{:02}", y, d.month(), d.day()));
+        return;
+    }
+    let y = y as u16;
+    for div in [1000, 100, 10, 1] {
+        out.push(char::from(b'0' + (y / div % 10) as u8));
+    }
+    out.push('-');
+    push_2(out, d.month());
+    out.push('-');
+    push_2(out, d.day());
+}
+
+/// Appends a value of 0..=99 as two digits (what `{:02}` writes for it).
+pub fn push_2(out: &mut String, v: i8) {
+    if (0..=99).contains(&v) {
+        out.push(char::from(b'0' + (v / 10) as u8));
+        out.push(char::from(b'0' + (v % 10) as u8));
+    } else {
+        out.push_str(&format!("{v:02}"));
+    }
 }
 
 /// `2026-04-05`.
 pub fn format_date(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, d);
+    out
 }
 
 /// Whole minutes from `from` to `to` (negative when `to` is earlier).
@@ -165,5 +205,27 @@ mod tests {
         let b = parse_lenient_datetime("2026-04-06 08:45").unwrap();
         assert_eq!(minutes_between(a, b), 743);
         assert_eq!(format_minutes(b), "2026-04-06T08:45");
+    }
+
+    #[test]
+    fn hand_written_formats_match_format() {
+        for (y, mo, d, h, mi) in [
+            (2026, 4, 5, 7, 3),
+            (0, 1, 1, 0, 0),
+            (9999, 12, 31, 23, 59),
+            (-5, 2, 3, 4, 5),
+            (-9999, 1, 1, 0, 0),
+            (42, 10, 10, 10, 10),
+        ] {
+            let dt = jiff::civil::date(y, mo, d).at(h, mi, 0, 0);
+            assert_eq!(
+                format_minutes(dt),
+                format!("{:04}-{:02}-{:02}T{:02}:{:02}", y, mo, d, h, mi)
+            );
+            assert_eq!(
+                format_date(dt.date()),
+                format!("{:04}-{:02}-{:02}", y, mo, d)
+            );
+        }
     }
 }

@@ -56,7 +56,10 @@ pub async fn search(
         .await;
     let client_id = req.match_info().get("client_id").unwrap_or_default();
     let answer = result.and_then(|out| {
-        let body = serde_json::to_vec(&out.result).map_err(|_| ApiError::internal())?;
+        // Sized for the answer (about 870 bytes an itinerary with its segment and
+        // vehicle) so the buffer is not regrown and copied a dozen times.
+        let mut body = Vec::with_capacity(1024 + 1024 * out.result.itineraries.len());
+        serde_json::to_writer(&mut body, &out.result).map_err(|_| ApiError::internal())?;
         Ok((out, body))
     });
     let metrics = &*shared.metrics;
