@@ -17,8 +17,8 @@ use connect_api::domain::booking::{Booking, BookingView};
 use connect_api::domain::booking_id::{resolve_bid, BookingIdMap};
 use connect_api::domain::booking_token::{BookingTokenKeys, Nonce, TokenClaims, TokenError};
 use connect_api::domain::checkout::{
-    booking_schema, classify, parse_booking_data, parse_checkout, reserve_body, seat_map,
-    validate, Quote,
+    booking_schema, classify, parse_booking_data, parse_checkout, reserve_body, seat_map, validate,
+    Quote,
 };
 use connect_api::domain::clients::InboundWebhook;
 use connect_api::domain::ids::{ClientId, ItineraryRef, Place};
@@ -75,7 +75,10 @@ fn json_value(keys: &'static [&'static str]) -> impl Strategy<Value = Value> {
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             proptest::collection::vec(
                 (
-                    prop_oneof![proptest::sample::select(keys).prop_map(str::to_owned), tricky()],
+                    prop_oneof![
+                        proptest::sample::select(keys).prop_map(str::to_owned),
+                        tricky()
+                    ],
                     inner
                 ),
                 0..8
@@ -614,7 +617,8 @@ fn run_twelvego(raw: &[u8]) {
         let _ = Booking::from_answer(&b, view);
     }
     if let Ok(r) = serde_json::from_slice::<RefundOptions>(raw) {
-        let _ = connect_api::domain::refund_choice::choose(&r, "THB", date(2026, 1, 1).at(0, 0, 0, 0));
+        let _ =
+            connect_api::domain::refund_choice::choose(&r, "THB", date(2026, 1, 1).at(0, 0, 0, 0));
     }
     let _ = Rejection::parse(raw);
     if let Ok(text) = std::str::from_utf8(raw) {

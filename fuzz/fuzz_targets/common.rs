@@ -8,8 +8,10 @@ use connect_api::domain::secret::Secret;
 use jiff::Timestamp;
 
 pub const SECRET: &str = "fuzz-secret-fuzz-secret-fuzz-secret-0123";
-pub const CHECKOUT_SPEC: &str = include_str!("../../tests/fixtures/12go/checkout-spec-example.json");
-pub const CHECKOUT_VARIANTS: &str = include_str!("../../tests/fixtures/12go/checkout-variants.json");
+pub const CHECKOUT_SPEC: &str =
+    include_str!("../../tests/fixtures/12go/checkout-spec-example.json");
+pub const CHECKOUT_VARIANTS: &str =
+    include_str!("../../tests/fixtures/12go/checkout-variants.json");
 
 pub fn now() -> Timestamp {
     Timestamp::from_second(1_790_000_000).unwrap()

@@ -29,7 +29,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = Booking::from_answer(&b, view);
     }
     if let Ok(r) = serde_json::from_slice::<RefundOptions>(data) {
-        let _ = connect_api::domain::refund_choice::choose(&r, "THB", date(2026, 1, 1).at(0, 0, 0, 0));
+        let _ =
+            connect_api::domain::refund_choice::choose(&r, "THB", date(2026, 1, 1).at(0, 0, 0, 0));
     }
     let _ = Rejection::parse(data);
     let Ok(text) = std::str::from_utf8(data) else {
