@@ -17,7 +17,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let (a, b) = text.split_once('\n').unwrap_or((&text, ""));
+    let (a, b) = text.split_once('\n').unwrap_or((text.as_ref(), ""));
     for now in [common::now(), Timestamp::MIN, Timestamp::MAX] {
         let _ = parse_retry_after(a, now);
     }
