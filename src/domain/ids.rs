@@ -47,7 +47,8 @@ pub enum Place {
 impl Place {
     /// Parses the 12go path form `3s` / `44p`.
     pub fn parse_path(raw: &str) -> Option<Self> {
-        let (num, kind) = raw.split_at(raw.len().checked_sub(1)?);
+        // Checked: the last byte may be inside a multi-byte character (fuzzing, issue 8).
+        let (num, kind) = raw.split_at_checked(raw.len().checked_sub(1)?)?;
         let id: i64 = num.parse().ok().filter(|n| *n >= 0)?;
         match kind {
             "s" => Some(Self::Station(id)),
@@ -153,7 +154,8 @@ impl ItineraryRef {
         if head.len() < 12 {
             return None;
         }
-        let (key, date) = head.split_at(head.len() - 11);
+        // Checked: a multi-byte character may straddle the split (fuzzing, issue 8).
+        let (key, date) = head.split_at_checked(head.len() - 11)?;
         let date = parse_date(date.strip_prefix('-')?)?;
         if key.is_empty() {
             return None;
@@ -171,6 +173,27 @@ impl ItineraryRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (fuzzing, issue 8): a multi-byte last character panicked in
+    /// `split_at` ("byte index 1 is not a char boundary").
+    #[test]
+    fn place_path_with_multibyte_end_is_refused() {
+        assert_eq!(Place::parse_path("é"), None);
+        assert_eq!(Place::parse_path("3é"), None);
+        assert_eq!(Place::parse_path("€"), None);
+        assert_eq!(Place::parse_path("3s"), Some(Place::Station(3)));
+    }
+
+    /// Regression (fuzzing, issue 8): a multi-byte character across the
+    /// key/date split of an itinerary id panicked in `split_at`.
+    #[test]
+    fn itinerary_id_with_multibyte_at_the_split_is_refused() {
+        assert_eq!(ItineraryRef::parse("-0ééé-00-00-10:00"), None);
+        assert_eq!(ItineraryRef::parse("aé0000000000-10:00"), None);
+        assert_eq!(ItineraryRef::parse("aé0000000000-10:00-2"), None);
+        let ok = ItineraryRef::parse("é-2026-12-26-10:00-2").unwrap();
+        assert_eq!((ok.trip_key.as_str(), ok.seats), ("é", Some(2)));
+    }
 
     #[test]
     fn client_ids() {
