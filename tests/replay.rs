@@ -45,8 +45,7 @@ fn ready(port: u16) -> bool {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s
-        .write_all(b"GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    if s.write_all(b"GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .is_err()
     {
         return false;
@@ -56,7 +55,9 @@ fn ready(port: u16) -> bool {
 }
 
 fn sample(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("replay").join(file)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("replay")
+        .join(file)
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -85,12 +86,19 @@ fn the_sample_corpus_replays_without_differences_and_a_change_is_reported() {
     let report = scratch("same.md");
 
     // Act: the sample corpus as shipped.
-    let out = replay(port, &sample("sandbox.jsonl"), &["--report", report.to_str().unwrap()]);
+    let out = replay(
+        port,
+        &sample("sandbox.jsonl"),
+        &["--report", report.to_str().unwrap()],
+    );
 
     // Assert
     let text = std::fs::read_to_string(&report).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("- Requests: 13, matched: 13, differed: 0\n"), "{text}");
+    assert!(
+        text.contains("- Requests: 13, matched: 13, differed: 0\n"),
+        "{text}"
+    );
 
     // Arrange: one expectation altered (the 401 answer's code).
     let corpus = std::fs::read_to_string(sample("sandbox.jsonl")).unwrap();
@@ -112,7 +120,14 @@ fn the_sample_corpus_replays_without_differences_and_a_change_is_reported() {
     let out = replay(
         port,
         &altered_path,
-        &["--report", report.to_str().unwrap(), "--report-format", "json", "--concurrency", "1"],
+        &[
+            "--report",
+            report.to_str().unwrap(),
+            "--report-format",
+            "json",
+            "--concurrency",
+            "1",
+        ],
     );
 
     // Assert: exit 1, and the report names the line and the JSON pointer.

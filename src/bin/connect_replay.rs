@@ -2,8 +2,11 @@
 //! and writes a diff report; `connect-replay record` makes the corpus (docs/replay.md).
 #![forbid(unsafe_code)]
 
+#[path = "connect_replay/http.rs"]
 mod http;
+#[path = "connect_replay/progress.rs"]
 mod progress;
+#[path = "connect_replay/run.rs"]
 mod run;
 
 use std::fs;
@@ -77,8 +80,9 @@ fn replay(opts: &Replay) -> Result<ExitCode, String> {
         Format::Json => format!("{:#}\n", report::json(&summary, &outcomes)),
     };
     match &opts.report {
-        Some(path) => fs::write(path, text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        Some(path) => {
+            fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?
+        }
         None => print!("{text}"),
     }
     eprintln!(
@@ -111,8 +115,7 @@ fn record(opts: &Record) -> Result<ExitCode, String> {
         text.push_str(&line);
         text.push('\n');
     }
-    fs::write(&opts.out, text)
-        .map_err(|e| format!("cannot write {}: {e}", opts.out.display()))?;
+    fs::write(&opts.out, text).map_err(|e| format!("cannot write {}: {e}", opts.out.display()))?;
     eprintln!(
         "connect-replay: recorded {} answers into {}",
         entries.len(),

@@ -154,7 +154,9 @@ fn into_record(raw: Raw) -> Result<Command, String> {
         || raw.format.is_some()
         || raw.concurrency.is_some();
     if replay_only {
-        return Err("record takes only --base-url, --requests, --out, --header, --timeout-ms".into());
+        return Err(
+            "record takes only --base-url, --requests, --out, --header, --timeout-ms".into(),
+        );
     }
     Ok(Command::Record(Record {
         base_url: raw.base_url.ok_or("--base-url is required")?,

@@ -20,18 +20,15 @@ impl Pattern {
             return Ok(Self(Vec::new()));
         }
         let Some(rest) = text.strip_prefix('/') else {
-            return Err(format!("{text:?} is not a JSON pointer (must start with '/')"));
+            return Err(format!(
+                "{text:?} is not a JSON pointer (must start with '/')"
+            ));
         };
         Ok(Self(rest.split('/').map(unescape).collect()))
     }
 
     fn matches(&self, path: &[String]) -> bool {
-        self.0.len() == path.len()
-            && self
-                .0
-                .iter()
-                .zip(path)
-                .all(|(p, s)| p == "*" || p == s)
+        self.0.len() == path.len() && self.0.iter().zip(path).all(|(p, s)| p == "*" || p == s)
     }
 }
 
@@ -242,7 +239,13 @@ pub fn compare_answer(
 /// The differences between two JSON values, in document order of `expected`.
 pub fn compare_json(expected: &Value, actual: &Value, rules: &Rules) -> Vec<Difference> {
     let mut out = Vec::new();
-    walk(&mut Vec::new(), Some(expected), Some(actual), rules, &mut out);
+    walk(
+        &mut Vec::new(),
+        Some(expected),
+        Some(actual),
+        rules,
+        &mut out,
+    );
     out
 }
 

@@ -67,7 +67,11 @@ fn arrays_compare_by_index_and_report_length() {
 
 #[test]
 fn type_changes_are_reported_once() {
-    let diffs = compare_json(&json!({"a": {"b": 1}}), &json!({"a": [1]}), &Rules::default());
+    let diffs = compare_json(
+        &json!({"a": {"b": 1}}),
+        &json!({"a": [1]}),
+        &Rules::default(),
+    );
     assert_eq!(
         diffs,
         vec![Difference {
@@ -151,10 +155,21 @@ fn answers_compare_status_selected_headers_and_body() {
         ("x-correlation-id".to_owned(), "c1".to_owned()),
     ]);
     let got = observed(404, "text/plain", json!({"code": "x"}));
-    let diffs = compare_answer(200, &headers, &json!({"code": "y"}), &got, &Rules::default());
+    let diffs = compare_answer(
+        200,
+        &headers,
+        &json!({"code": "y"}),
+        &got,
+        &Rules::default(),
+    );
     assert_eq!(
         at(&diffs),
-        vec!["status", "header content-type", "header x-correlation-id", "/code"]
+        vec![
+            "status",
+            "header content-type",
+            "header x-correlation-id",
+            "/code"
+        ]
     );
     let rules = Rules::default().with_volatile(true);
     let diffs = compare_answer(404, &headers, &Value::Null, &got, &rules);

@@ -122,10 +122,8 @@ pub fn parse_line(raw: &str, need_expected: bool) -> Result<Entry, String> {
         return Err(format!("path must start with '/': {:?}", entry.path));
     }
     for (name, pointer) in &entry.capture {
-        let valid_name = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let valid_name =
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid_name || placeholders::is_date(name) {
             return Err(format!("bad capture name {name:?}"));
         }
@@ -214,9 +212,9 @@ impl Entry {
             .iter()
             .map(|(name, pointer)| match body.pointer(pointer) {
                 Some(Value::String(s)) => Ok((name.clone(), s.clone())),
-                Some(Value::Null) | None => {
-                    Err(format!("capture {name}: nothing at {pointer:?} in the answer"))
-                }
+                Some(Value::Null) | None => Err(format!(
+                    "capture {name}: nothing at {pointer:?} in the answer"
+                )),
                 Some(other) => Ok((name.clone(), other.to_string())),
             })
             .collect()
@@ -263,16 +261,24 @@ mod tests {
         let lines = parse("{\"method\":\"POST\",\"path\":\"/a\",\"body\":{}}\n", false).unwrap();
         assert_eq!(lines[0].number, 1);
         assert_eq!(lines[0].entry.body, json!({}));
-        assert_eq!(parse("\n# only\n", false).unwrap_err()[0].message, "no entries");
+        assert_eq!(
+            parse("\n# only\n", false).unwrap_err()[0].message,
+            "no entries"
+        );
     }
 
     #[test]
     fn unknown_members_and_bad_captures_are_rejected() {
-        assert!(parse_line(r#"{"method":"GET","path":"/","expect":{}}"#, false)
-            .unwrap_err()
-            .contains("unknown field `expect`"));
+        assert!(
+            parse_line(r#"{"method":"GET","path":"/","expect":{}}"#, false)
+                .unwrap_err()
+                .contains("unknown field `expect`")
+        );
         assert_eq!(
-            parse_line(r#"{"method":"GET","path":"/","capture":{"date+1":"/a"}}"#, false),
+            parse_line(
+                r#"{"method":"GET","path":"/","capture":{"date+1":"/a"}}"#,
+                false
+            ),
             Err("bad capture name \"date+1\"".into())
         );
         assert_eq!(
@@ -286,12 +292,21 @@ mod tests {
         let e = parse_line(LINE, true).unwrap();
         let vars = Vars::new(date(2026, 1, 31));
         let p = e
-            .prepare(&vars, &[("x-api-key".into(), "other".into()), ("x-b".into(), "1".into())])
+            .prepare(
+                &vars,
+                &[
+                    ("x-api-key".into(), "other".into()),
+                    ("x-b".into(), "1".into()),
+                ],
+            )
             .unwrap();
         assert_eq!(p.path, "/v1/demo/x?d=2026-02-01");
         assert_eq!(
             p.headers,
-            vec![("x-api-key".into(), "other".into()), ("x-b".into(), "1".into())]
+            vec![
+                ("x-api-key".into(), "other".into()),
+                ("x-b".into(), "1".into())
+            ]
         );
         assert_eq!(p.body, None);
         assert_eq!(
@@ -317,7 +332,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             e.captures_from(&json!({"x": ["id1"], "y": 7})).unwrap(),
-            vec![("a".to_owned(), "id1".to_owned()), ("b".to_owned(), "7".to_owned())]
+            vec![
+                ("a".to_owned(), "id1".to_owned()),
+                ("b".to_owned(), "7".to_owned())
+            ]
         );
         assert_eq!(
             e.captures_from(&json!({"x": []})).unwrap_err(),

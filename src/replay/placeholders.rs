@@ -152,7 +152,7 @@ pub fn is_date(name: &str) -> bool {
 /// of its request replayable.
 pub fn templatize(value: &Value, pairs: &[(String, String)]) -> Value {
     let mut sorted: Vec<&(String, String)> = pairs.iter().filter(|(t, _)| !t.is_empty()).collect();
-    sorted.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    sorted.sort_by_key(|(text, _)| std::cmp::Reverse(text.len()));
     templatize_sorted(value, &sorted)
 }
 
@@ -165,12 +165,9 @@ fn templatize_sorted(value: &Value, pairs: &[&(String, String)]) -> Value {
             }
             Value::String(s)
         }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| templatize_sorted(v, pairs))
-                .collect(),
-        ),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| templatize_sorted(v, pairs)).collect())
+        }
         Value::Object(members) => Value::Object(
             members
                 .iter()

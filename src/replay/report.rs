@@ -68,7 +68,11 @@ pub fn markdown(summary: &Summary, outcomes: &[Outcome]) -> String {
         out.push_str("\nNo differences.\n");
     }
     for o in outcomes.iter().filter(|o| !o.differences.is_empty()) {
-        let name = o.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let name = o
+            .name
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         let actual = o
             .actual_status
             .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
@@ -77,7 +81,11 @@ pub fn markdown(summary: &Summary, outcomes: &[Outcome]) -> String {
             o.line, o.method, o.path, o.expected_status
         ));
         for d in &o.differences {
-            out.push_str(&format!("| {} | {} |\n", cell(&where_(&d.at)), cell(&describe(&d.kind))));
+            out.push_str(&format!(
+                "| {} | {} |\n",
+                cell(&where_(&d.at)),
+                cell(&describe(&d.kind))
+            ));
         }
     }
     out
@@ -85,7 +93,7 @@ pub fn markdown(summary: &Summary, outcomes: &[Outcome]) -> String {
 
 fn where_(at: &str) -> String {
     match at {
-        "" => "`` (whole body)".into(),
+        "" => "(whole body)".into(),
         at if at.starts_with('/') => format!("`{at}`"),
         at => at.to_owned(),
     }
@@ -189,7 +197,7 @@ mod tests {
              | Where | Difference |\n|---|---|\n\
              | status | expected `200`, actual `400` |\n\
              | `/itineraries/0/id` | expected `\"a\"`, actual {long} |\n\
-             | `` (whole body) | length: expected 2, actual 1 |\n"
+             | (whole body) | length: expected 2, actual 1 |\n"
         );
         assert_eq!(md, expected);
     }

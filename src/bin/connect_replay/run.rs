@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use connect_api::replay::compare::{compare_answer, Difference, Rules};
 use connect_api::replay::corpus::{Entry, Expected, Line};
-use connect_api::replay::placeholders::{templatize, Vars};
+use connect_api::replay::placeholders::{templatize, PlaceholderError, Vars};
 use connect_api::replay::report::Outcome;
 
 use crate::http::Http;
@@ -84,7 +84,9 @@ async fn check(setup: &Setup<'_>, line: &Line, vars: &Vars) -> (Outcome, Vec<(St
     let prepared = match entry.prepare(vars, setup.headers) {
         Ok(p) => p,
         Err(e) => {
-            outcome.differences.push(Difference::error("request", e.to_string()));
+            outcome
+                .differences
+                .push(Difference::error("request", e.to_string()));
             return (outcome, Vec::new());
         }
     };
@@ -102,7 +104,7 @@ async fn check(setup: &Setup<'_>, line: &Line, vars: &Vars) -> (Outcome, Vec<(St
             .headers
             .iter()
             .map(|(n, v)| Ok((n.clone(), vars.expand(v)?)))
-            .collect::<Result<BTreeMap<_, _>, _>>()?;
+            .collect::<Result<BTreeMap<_, _>, PlaceholderError>>()?;
         Ok((headers, body))
     });
     match expanded {
