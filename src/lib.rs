@@ -9,4 +9,5 @@ pub mod adapters;
 pub mod app;
 pub mod domain;
 pub mod ports;
+pub mod replay;
 pub mod startup;
