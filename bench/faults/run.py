@@ -6,7 +6,7 @@
 Starts `twelvego-sandbox`, the fault-injecting proxy `bench/faults/fake12go.py` in front
 of it, and `connect-api` (binaries from TARGET_DIR) pointed at the proxy with short
 timeouts. Then drives search, GetItinerary (faults on T, A and S), CreateBooking (R),
-ConfirmBooking (C) and cancel (F) with one fault per request (chosen by the
+ConfirmBooking (C), booking details (B) and cancel (O, F) with one fault per request (chosen by the
 `x-correlation-id` the service forwards to 12go), and checks:
   - each request answers its documented status and code (00 §10, 20 §4–5, 30 §5)
     within its deadline;
@@ -36,7 +36,7 @@ RSS_MARGIN_KB = int(os.environ.get("RSS_MARGIN_KB", 12 * 1024))
 
 MODES = ["latency", "e500", "e503burst", "reset", "truncated", "malformed", "slowbody", "huge"]
 TIMEOUT_MODES = ("latency", "slowbody")
-ENDPOINTS = ["search", "trip", "cart", "checkout", "reserve", "confirm", "refund"]
+ENDPOINTS = ["search", "trip", "cart", "checkout", "reserve", "confirm", "booking", "refundoptions", "refund"]
 
 
 def expected(ep, mode):
@@ -254,7 +254,10 @@ def run_case(f, ep, mode, n):
     elif ep == "confirm":
         bid = f.reserved()
         st, js, ms = f.confirm(bid, cid=cid)
-    elif ep == "refund":
+    elif ep == "booking":  # booking details: one live B
+        bid = f.reserved()
+        st, js, ms = f.api.call("GET", f"/v1/{CLIENT}/bookings/{bid}", cid=cid)
+    elif ep in ("refundoptions", "refund"):
         bid = f.approved()
         st, js, ms = f.cancel(bid, cid=cid)
     got = (js or {}).get("code") or (js or {}).get("status") or (js or {}).get("booking_status")
