@@ -20,6 +20,7 @@ import concurrent.futures as cf, datetime, http.client, json, os, subprocess, sy
 from urllib.parse import quote
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(HERE))
 from proc import free_port, rss_kb, hwm_kb  # noqa: E402
 from funnel import booking_data, Unfillable  # noqa: E402
