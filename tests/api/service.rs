@@ -163,7 +163,7 @@ async fn openapi_json_documents_the_pipeline_answers_on_every_operation() {
             }
         }
     }
-    assert_eq!(client_ops, 12);
+    assert_eq!(client_ops, 11);
     assert_eq!(
         doc["paths"]["/v1/{client_id}/bookings/{booking_id}"]["get"]["responses"]["400"]["content"]
             ["application/json"]["schema"]["$ref"],
