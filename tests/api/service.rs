@@ -132,6 +132,49 @@ async fn openapi_json_describes_the_search_route_and_its_schemas() {
     server.verify().await;
 }
 
+/// Found by schemathesis (scripts/schemathesis.sh): the pipeline's answers (00 §3)
+/// were undocumented on most operations (e.g. 400 `invalid_version` on booking
+/// details), and an unknown master-data `{kind}` answered an undocumented 404.
+#[actix_web::test]
+async fn openapi_json_documents_the_pipeline_answers_on_every_operation() {
+    // Arrange
+    let (app, _server) = spawn_with_fake_12go().await;
+    // Act
+    let doc: Value = get_url(&app, app.url("/openapi.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    // Assert
+    let paths = doc["paths"].as_object().unwrap();
+    let mut client_ops = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let statuses = &op["responses"];
+            assert!(statuses["503"].is_object(), "{method} {path}: 503");
+            if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+                client_ops += 1;
+                for s in ["400", "401", "429"] {
+                    assert!(statuses[s].is_object(), "{method} {path}: {s}");
+                }
+            }
+            if path.contains("{kind}") {
+                assert!(statuses["404"].is_object(), "{method} {path}: 404");
+            }
+        }
+    }
+    assert_eq!(client_ops, 11);
+    assert_eq!(
+        doc["paths"]["/v1/{client_id}/bookings/{booking_id}"]["get"]["responses"]["400"]["content"]
+            ["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorBody"
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["ListKind"]["enum"],
+        serde_json::json!(["stations", "operating_carriers", "pois"])
+    );
+}
+
 #[actix_web::test]
 async fn openapi_json_is_also_served_on_the_admin_port() {
     // Arrange

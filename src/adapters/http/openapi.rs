@@ -2,8 +2,10 @@
 
 use actix_web::HttpResponse;
 use std::sync::OnceLock;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 use crate::adapters::http::json_bytes;
 
@@ -67,6 +69,16 @@ pub struct CommonHeaders {
     x_request_id: Option<String>,
 }
 
+/// The master-data list kinds (the `{kind}` path segment; any other value is 404).
+#[allow(dead_code)]
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ListKind {
+    Stations,
+    OperatingCarriers,
+    Pois,
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Travelier Connect API", description = "Search, book, ticket and cancel bus, train, ferry and flight trips."),
@@ -87,8 +99,8 @@ pub struct CommonHeaders {
         crate::adapters::http::routes::health::health,
         crate::adapters::http::routes::health::ready,
     ),
-    components(schemas(crate::adapters::http::error::ErrorBody, crate::domain::field_error::FieldError)),
-    modifiers(&ApiKeyScheme)
+    components(schemas(crate::adapters::http::error::ErrorBody, crate::domain::field_error::FieldError, ListKind)),
+    modifiers(&ApiKeyScheme, &PipelineResponses)
 )]
 pub struct ApiDoc;
 
@@ -103,6 +115,61 @@ impl Modify for ApiKeyScheme {
             );
         }
     }
+}
+
+/// Answers the request pipeline (00 §3) can give on any route, before or around the
+/// handler, added to every operation that does not document them itself: the
+/// in-flight cap everywhere; on client routes (`x-api-key`) also the correlation and
+/// version headers, authentication and the per-client rate limit; on master-data
+/// routes an unknown `{kind}`.
+struct PipelineResponses;
+
+const OVERLOADED: (&str, &str) = ("503", "overloaded (in-flight cap, `Retry-After: 1`)");
+const CLIENT_ROUTE: [(&str, &str); 3] = [
+    (
+        "400",
+        "invalid_parameter (`x-correlation-id`), invalid_version, unsupported_version",
+    ),
+    ("401", "unauthorized"),
+    ("429", "rate_limited (`Retry-After`)"),
+];
+const UNKNOWN_KIND: (&str, &str) = ("404", "not_found: `{kind}` is not a list kind");
+
+impl Modify for PipelineResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let master_data = path.contains("{kind}");
+            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let client_route = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                add_missing(op, OVERLOADED);
+                if client_route {
+                    CLIENT_ROUTE.into_iter().for_each(|r| add_missing(op, r));
+                }
+                if master_data {
+                    add_missing(op, UNKNOWN_KIND);
+                }
+            }
+        }
+    }
+}
+
+fn add_missing(op: &mut Operation, (status, description): (&str, &str)) {
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        });
 }
 
 /// The document as JSON, built once.

@@ -200,7 +200,12 @@ impl TwelveGoBooking for AwcTwelveGo {
     async fn confirm(&self, bid: &str, ctx: &CallContext) -> Result<(), UpstreamError> {
         let url = self.funnel_url(&["confirm", bid], &[], &ctx.key, CONFIRM)?;
         let timeout = self.cfg.confirm_timeout;
-        self.post(url, CONFIRM, None, timeout, ctx).await.map(drop)
+        let answer = self.post(url, CONFIRM, None, timeout, ctx).await?;
+        // A 2xx C answer must be `{"bid":…}` (20 §8); anything else is a 2xx that
+        // does not parse (00 §10): its outcome is unknown and is reconciled from B.
+        parse_bid(&answer)
+            .map(drop)
+            .ok_or_else(|| decode_failed(CONFIRM, &"no bid"))
     }
 
     async fn booking(&self, bid: &str, ctx: &CallContext) -> Result<BookingAnswer, UpstreamError> {

@@ -446,6 +446,36 @@ async fn c_504_then_b_still_reserved_is_502_and_c_not_resent() {
 }
 
 #[actix_web::test]
+async fn a_c_200_that_does_not_parse_then_b_still_reserved_is_502_and_c_not_resent() {
+    // Found by the upstream fault matrix (bench/faults): a malformed 2xx C answer
+    // was taken as success and the still-reserved booking answered 200 "reserved".
+    let f = Funnel::start().await;
+    let garbage = ResponseTemplate::new(200)
+        .insert_header("content-type", "application/json")
+        .set_body_string(r#"{"bid": "#);
+    confirm_with(&f, garbage, ok_json(&reserved_answer())).await;
+    let res = f.confirm("c-200-garbage-r").await;
+    assert_code(res, 502, "upstream_error").await;
+    assert_eq!(f.confirm_calls().await, 1);
+    assert_eq!(f.calls("GET", &booking_path()).await, 2);
+}
+
+#[actix_web::test]
+async fn a_c_200_without_a_bid_then_b_approved_reconciles_to_200_approved() {
+    let f = Funnel::start().await;
+    confirm_with(&f, ok_json(&json!({})), ok_json(&confirmed_answer())).await;
+    let res = f.confirm("c-200-nobid-ok").await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body,
+        expected_booking("approved", json!("TRK-7QX2"), json!(TICKET_URL))
+    );
+    assert_eq!(f.confirm_calls().await, 1);
+    assert_eq!(f.calls("GET", &booking_path()).await, 2);
+}
+
+#[actix_web::test]
 async fn c_500_then_b_failing_is_502_and_c_not_resent() {
     let f = Funnel::start().await;
     confirm_with(&f, twelvego_error(500, "x"), twelvego_error(500, "y")).await;

@@ -152,7 +152,7 @@ async fn send(
 
 /// A time-limited link to the full list, as plain text.
 #[utoipa::path(get, path = "/v1/{client_id}/{kind}", tag = "master-data",
-    params(("client_id" = String, Path), ("kind" = String, Path, description = "`stations`, `operating_carriers` or `pois`"), ("locale" = Option<String>, Query, description = "Default `en`; `^[a-z]{2}(-[A-Za-z]{2,4})?$`"), crate::adapters::http::openapi::CommonHeaders),
+    params(("client_id" = String, Path), ("kind" = crate::adapters::http::openapi::ListKind, Path, description = "`stations`, `operating_carriers` or `pois`"), ("locale" = Option<String>, Query, description = "Default `en`; `^[a-z]{2}(-[A-Za-z]{2,4})?$`"), crate::adapters::http::openapi::CommonHeaders),
     responses(
         (status = 200, description = "A bare URL (text/plain) to the full list, valid MASTER_DATA_LINK_TTL_SECS", content_type = "text/plain",
             example = "https://connect.example.com/v1/acme/snapshots/stations/en?expires=1775394000&sig=3f…"),
@@ -190,7 +190,7 @@ pub async fn link(
 
 /// The list inline (`top10K=true`: the first 10,000 entries).
 #[utoipa::path(get, path = "/v1/{client_id}/{kind}/GetList", tag = "master-data",
-    params(("client_id" = String, Path), ("kind" = String, Path, description = "`stations`, `operating_carriers` or `pois`"), ("locale" = String, Query, description = "Required"), ("top10K" = Option<bool>, Query, description = "`true`: only the first 10,000 entries"), crate::adapters::http::openapi::CommonHeaders),
+    params(("client_id" = String, Path), ("kind" = crate::adapters::http::openapi::ListKind, Path, description = "`stations`, `operating_carriers` or `pois`"), ("locale" = String, Query, description = "Required"), ("top10K" = Option<bool>, Query, description = "`true`: only the first 10,000 entries"), crate::adapters::http::openapi::CommonHeaders),
     responses(
         (status = 200, description = "The list ordered by 12go id. Station: `{\"id\":\"3\",\"name\":…,\"name_alterations\":[],\"transportation_type\":\"Bus\",\"address\":{\"country\":\"TH\",\"state\":null,\"city\":{\"id\":\"1\",\"name\":…},\"province\":…,\"region\":null,\"street_and_number\":…,\"time_zone\":\"Asia/Bangkok\",\"coordinate\":{\"latitude\":13.74,\"longitude\":100.52}},\"keywords\":[],\"description\":\"\",\"images\":[]}`; operating carrier: `{\"Id\":\"16779\",\"name\":…,\"display_name\":…,\"logo_url\"?,\"email\"?,\"phone\"?,\"transportation_type\":\"Train\",\"transportation_types\":[\"Train\"]}`; POI: `{\"Id\":\"44\",\"name\":\"Chiang Mai\",\"stations\":[\"4\",\"5133\"]}`", body = Vec<Object>),
         (status = 400, description = "invalid_parameter", body = crate::adapters::http::error::ErrorBody),
@@ -216,7 +216,7 @@ pub async fn get_list(
 
 /// The full list behind a signed link; no API key.
 #[utoipa::path(get, path = "/v1/{client_id}/snapshots/{kind}/{locale}", tag = "master-data",
-    params(("client_id" = String, Path), ("kind" = String, Path, description = "`stations`, `operating_carriers` or `pois`"), ("locale" = String, Path),
+    params(("client_id" = String, Path), ("kind" = crate::adapters::http::openapi::ListKind, Path, description = "`stations`, `operating_carriers` or `pois`"), ("locale" = String, Path),
         ("expires" = i64, Query, description = "Unix seconds"), ("sig" = String, Query, description = "Hex HMAC-SHA256")),
     responses(
         (status = 200, description = "The full list; `ETag`, gzip when accepted, `Cache-Control: private, max-age=<seconds left>`", body = Vec<Object>),

@@ -364,14 +364,14 @@ async fn reserve_accepts_a_string_or_numeric_bid_only() {
 }
 
 #[actix_web::test]
-async fn confirm_posts_an_empty_body_and_ignores_the_answer() {
+async fn confirm_posts_an_empty_body_and_needs_a_bid_in_the_answer() {
     // Arrange
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(Confirm.path()))
         .and(query_param("k", "test-key"))
         .and(header("x-correlation-id", "corr-1"))
-        .respond_with(ResponseTemplate::new(202).set_body_string("not even json"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"bid":87654321}"#))
         .expect(1)
         .mount(&server)
         .await;
@@ -391,6 +391,26 @@ async fn confirm_posts_an_empty_body_and_ignores_the_answer() {
     assert_eq!(length, Some("0"));
     assert_eq!(req.url.query(), Some("k=test-key"));
     server.verify().await;
+}
+
+/// A 2xx C answer that does not parse, or lacks the bid, is `Decode` (00 §10): the
+/// outcome is unknown and the funnel reconciles it from B (found by bench/faults).
+#[actix_web::test]
+async fn a_confirm_answer_without_a_bid_is_a_decode_error() {
+    for body in ["not even json", r#"{"bid": "#, "{}", r#"{"bid":""}"#, ""] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(Confirm.path()))
+            .respond_with(ResponseTemplate::new(200).set_body_string(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let done = client(&server)
+            .confirm(BID, &ctx(Duration::from_secs(10)))
+            .await;
+        assert_eq!(done, Err(UpstreamError::Decode), "{body:?}");
+        server.verify().await;
+    }
 }
 
 #[actix_web::test]
@@ -757,7 +777,7 @@ async fn funnel_calls_keep_a_base_url_path() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("/api{}", Confirm.path())))
-        .respond_with(ResponseTemplate::new(200))
+        .respond_with(ResponseTemplate::new(200).set_body_string(Confirm.ok_body()))
         .expect(1)
         .mount(&server)
         .await;
