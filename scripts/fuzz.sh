@@ -17,7 +17,8 @@
 # (not committed); the committed seeds stay as they are.
 #
 # Environment: FUZZ_TARGETS="query token" to run only some targets;
-# FUZZ_SKIP_PROPTEST=1 / FUZZ_SKIP_LIBFUZZER=1 to skip a part.
+# FUZZ_SKIP_PROPTEST=1 / FUZZ_SKIP_LIBFUZZER=1 to skip a part; FUZZ_SKIP_BUILD=1
+# runs the binaries already in fuzz/target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,17 +45,23 @@ if [ "${FUZZ_SKIP_LIBFUZZER:-0}" != 1 ]; then
         stamp
     fi
     targets="${FUZZ_TARGETS:-$(cargo fuzz list --fuzz-dir fuzz)}"
-    echo "== cargo fuzz build (ASan, release with debug assertions)"
-    # The fuzz crate has its own lock file and target dir (fuzz/target).
-    cargo fuzz build --fuzz-dir fuzz
-    stamp
+    if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
+        echo "== cargo fuzz build (ASan, release with debug assertions)"
+        # The fuzz crate has its own lock file and target dir (fuzz/target).
+        cargo fuzz build --fuzz-dir fuzz
+        stamp
+    fi
+    # The built binaries are run directly: `cargo fuzz run` builds again first, and
+    # with other flags than `cargo fuzz build`, which rebuilt the whole crate per target.
+    bin_dir="fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release"
     for t in $targets; do
-        echo "== cargo fuzz run $t (${SECS} s)"
+        echo "== libFuzzer $t (${SECS} s)"
         work="fuzz/target/corpus/$t"
         mkdir -p "$work" "fuzz/artifacts/$t"
         # The run's own corpus dir first (new inputs land there), the seeds second.
         log="fuzz/target/$t.log"
-        if ! cargo fuzz run --fuzz-dir fuzz "$t" "$work" "fuzz/corpus/$t" -- \
+        if ! ASAN_OPTIONS="${ASAN_OPTIONS:-detect_odr_violation=0}" "$bin_dir/$t" \
+            "$work" "fuzz/corpus/$t" -artifact_prefix="fuzz/artifacts/$t/" \
             -max_total_time="$SECS" -max_len=65536 -print_final_stats=1 >"$log" 2>&1; then
             tail -n 60 "$log" >&2
             echo "!! $t crashed: the input is in fuzz/artifacts/$t/" >&2

@@ -6,6 +6,12 @@ use std::process::ExitCode;
 use connect_api::adapters::{config, telemetry};
 use connect_api::startup::Application;
 
+/// mimalloc rather than the C library's allocator: a search allocates thousands of
+/// small strings, and in the stage benchmark (benches/search_cpu.rs) glibc's malloc
+/// took a quarter of the CPU of a 140-itinerary search; musl's is slower still.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let settings = match config::load(&dir) {

@@ -157,6 +157,17 @@ impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
         let directory = Arc::new(load_directory(&settings)?);
         let (id_map_store, id_maps) = load_id_maps(&settings)?;
+        if id_maps.is_none() {
+            let mapped = directory.mapped_client_ids();
+            if !mapped.is_empty() {
+                // Not fatal (the maps may come later), but every id of theirs is
+                // unmapped until then: empty searches and lists.
+                tracing::warn!(
+                    clients = ?mapped,
+                    "clients in mapped id mode but ID_MAP_DIR is unset: their searches and master-data lists are empty"
+                );
+            }
+        }
         let metrics = metrics(&settings);
         let backend = backend(&settings, metrics.clone())?;
         let clock = Arc::new(SystemClock);
@@ -638,6 +649,7 @@ fn backend(settings: &Settings, metrics: Arc<dyn Metrics>) -> anyhow::Result<Bac
     cfg.refund_timeout = Duration::from_millis(settings.twelvego_refund_timeout_ms);
     cfg.retry_max = settings.twelvego_retry_max;
     cfg.max_body_bytes = settings.twelvego_max_body_bytes;
+    cfg.body_budget_bytes = settings.twelvego_body_budget_bytes;
     cfg.pool_max = settings.twelvego_pool_max;
     AwcTwelveGo::new(cfg.clone()).map_err(|e| anyhow::anyhow!("TWELVEGO_BASE_URL: {e}"))?;
     Ok(Backend::Real(cfg, metrics))

@@ -306,6 +306,22 @@ impl FileClientDirectory {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Ids of the clients in `mapped` id mode, sorted.
+    pub fn mapped_client_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .clients
+            .read()
+            .map(|c| {
+                c.values()
+                    .filter(|c| c.id_mode == crate::domain::clients::IdMode::Mapped)
+                    .map(|c| c.id.as_str().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    }
 }
 
 fn index(clients: Vec<Client>) -> HashMap<String, Arc<Client>> {

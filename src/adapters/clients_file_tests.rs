@@ -287,3 +287,17 @@ fn load_with_keeps_its_rules_on_reload() {
     assert!(d.reload().unwrap_err().contains("must be https"));
     assert!(d.get("acme").is_some());
 }
+
+#[test]
+fn mapped_clients_are_listed_for_the_start_up_check() {
+    let mapped = |id: &str| {
+        ACME.replace("clients.acme", &format!("clients.{id}"))
+            .replace("enabled = true", "enabled = true\nid_mode = \"mapped\"")
+    };
+    let text = format!("{ACME}{}{}", mapped("zeta"), mapped("beta"));
+    let clients = parse_registry(&text, false, &env).unwrap();
+    let directory = FileClientDirectory::fixed(clients);
+    assert_eq!(directory.mapped_client_ids(), ["beta", "zeta"]);
+    let natives = FileClientDirectory::fixed(parse_registry(ACME, false, &env).unwrap());
+    assert!(natives.mapped_client_ids().is_empty());
+}

@@ -110,6 +110,36 @@ pub fn push_2(out: &mut String, v: i8) {
     }
 }
 
+/// Appends `v` in decimal (what `{v}` writes), byte by byte: ids and durations are
+/// built this way for every segment of a search answer, where `format!` and its
+/// many small copies showed in the profile.
+pub fn push_int(out: &mut String, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
+    }
+}
+
+/// `v` in decimal, as [`push_int`] writes it.
+pub fn int_string(v: i64) -> String {
+    let mut out = String::with_capacity(8);
+    push_int(&mut out, v);
+    out
+}
+
 /// `2026-04-05`.
 pub fn format_date(d: Date) -> String {
     let mut out = String::with_capacity(10);
@@ -129,17 +159,50 @@ pub fn minutes_between(from: DateTime, to: DateTime) -> i64 {
 pub fn iso_duration_minutes(total: i64) -> String {
     let total = total.max(0);
     let (h, m) = (total / 60, total % 60);
-    match (h, m) {
-        (0, 0) => "PT0M".to_string(),
-        (0, m) => format!("PT{m}M"),
-        (h, 0) => format!("PT{h}H"),
-        (h, m) => format!("PT{h}H{m}M"),
+    let mut out = String::with_capacity(12);
+    out.push_str("PT");
+    if h > 0 {
+        push_int(&mut out, h);
+        out.push('H');
     }
+    if m > 0 || h == 0 {
+        push_int(&mut out, m);
+        out.push('M');
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        let mut values = vec![0, 1, -1, 9, 10, 99, 100, 16779, -42, i64::MAX, i64::MIN];
+        values.extend((0..2000).map(|i| i * 7919 - 5000));
+        for v in values {
+            assert_eq!(int_string(v), v.to_string());
+            let mut s = String::from("x-");
+            push_int(&mut s, v);
+            assert_eq!(s, format!("x-{v}"));
+        }
+    }
+
+    #[test]
+    fn iso_durations_match_the_previous_format() {
+        let old = |total: i64| {
+            let total = total.max(0);
+            match (total / 60, total % 60) {
+                (0, 0) => "PT0M".to_string(),
+                (0, m) => format!("PT{m}M"),
+                (h, 0) => format!("PT{h}H"),
+                (h, m) => format!("PT{h}H{m}M"),
+            }
+        };
+        for total in (-5..3000).chain([743, 1440, 100_000]) {
+            assert_eq!(iso_duration_minutes(total), old(total), "{total}");
+        }
+    }
 
     #[test]
     fn lenient_parser_accepts_space_t_seconds_and_offsets() {

@@ -11,7 +11,8 @@ use crate::domain::itinerary::{
 };
 use crate::domain::money::{Currency, Money};
 use crate::domain::time::{
-    format_minutes, iso_duration_minutes, minutes_between, parse_lenient_datetime,
+    format_minutes, int_string, iso_duration_minutes, minutes_between, parse_lenient_datetime,
+    push_int,
 };
 use crate::domain::twelvego::{self as tg, SearchAnswer};
 
@@ -304,7 +305,7 @@ fn build_leg(
     }
     let transport = types[0];
     let (dep_s, arr_s) = (format_minutes(dep), format_minutes(arr));
-    let class_id = class.to_string();
+    let class_id = int_string(class);
     let class_name = answer
         .classes
         .get(&class_id)
@@ -312,14 +313,14 @@ fn build_leg(
         .unwrap_or_default();
     Some(Leg {
         segment: Segment {
-            id: format!("{operator}-{from}-{to}-{dep_s}-{arr_s}-{class}"),
-            from_station: from.to_string(),
-            to_station: to.to_string(),
+            id: segment_id([operator, from, to], &dep_s, &arr_s, &class_id),
+            from_station: int_string(from),
+            to_station: int_string(to),
             departure_time: dep_s,
             arrival_time: arr_s,
             travel_duration: iso_duration_minutes(minutes),
-            vehicle_id: format!("{operator}-{}", transport.as_str()),
-            operating_carrier_id: operator.to_string(),
+            vehicle_id: vehicle_id(operator, transport),
+            operating_carrier_id: int_string(operator),
             seat_class_id: class_id.clone(),
             transportation_types: types,
         },
@@ -329,6 +330,30 @@ fn build_leg(
         class_name,
         guaranteed: s.connection_guaranteed,
     })
+}
+
+/// `{operator}-{from}-{to}-{dep}-{arr}-{class}` (10 §4.2), built in place.
+fn segment_id([operator, from, to]: [i64; 3], dep: &str, arr: &str, class: &str) -> String {
+    let mut id = String::with_capacity(24 + dep.len() + arr.len() + class.len());
+    for n in [operator, from, to] {
+        push_int(&mut id, n);
+        id.push('-');
+    }
+    for part in [dep, arr] {
+        id.push_str(part);
+        id.push('-');
+    }
+    id.push_str(class);
+    id
+}
+
+/// `{operator}-{TransportType}`.
+fn vehicle_id(operator: i64, transport: TransportType) -> String {
+    let mut id = String::with_capacity(16);
+    push_int(&mut id, operator);
+    id.push('-');
+    id.push_str(transport.as_str());
+    id
 }
 
 /// `travel_options[].id` when it looks like a trip key, else `trips[].id` (10 §4.2).

@@ -189,6 +189,33 @@ async fn two_complete_routes_give_200_with_both_itineraries_in_route_order() {
 }
 
 #[actix_web::test]
+async fn answers_larger_than_the_body_budget_are_read_one_at_a_time_and_every_search_is_answered() {
+    // Arrange: a budget far below one answer, so every read takes all of it.
+    let (app, server) = spawn_with_fake_12go_and("", |s| s.twelvego_body_budget_bytes = 64).await;
+    let delay = Duration::from_millis(20);
+    for (to, key) in [(4, TRIP_KEY), (5, OTHER_TRIP_KEY)] {
+        let answer = ok_json(&twelvego_answer(key, 3, to, &[])).set_delay(delay);
+        mount_search(&server, 3, to, answer, 10).await;
+    }
+    // Act: 10 two-route searches at once, 20 reads wanting the whole budget.
+    let searches = (0..10).map(|i| {
+        let app = &app;
+        async move { get_as_acme(app, &search_3_to_4_and_5(), &format!("up-budget-{i}")).await }
+    });
+    let answers = futures_util::future::join_all(searches).await;
+    // Assert: no read waits for another forever; each search has both routes.
+    for res in answers {
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(
+            itinerary_ids(&body),
+            [itinerary_id(TRIP_KEY), itinerary_id(OTHER_TRIP_KEY)]
+        );
+    }
+    server.verify().await;
+}
+
+#[actix_web::test]
 async fn every_route_500_gives_502_with_one_call_per_route() {
     // Arrange
     let (app, server) = spawn_with_fake_12go().await;

@@ -30,6 +30,7 @@ const KEYS: &[(&str, bool)] = &[
     ("twelvego_refund_timeout_ms", false),
     ("twelvego_retry_max", false),
     ("twelvego_max_body_bytes", false),
+    ("twelvego_body_budget_bytes", false),
     ("twelvego_pool_max", false),
     ("request_timeout_ms", false),
     ("drain_timeout_secs", false),

@@ -34,6 +34,8 @@ pub struct Settings {
     pub twelvego_refund_timeout_ms: u64,
     pub twelvego_retry_max: u32,
     pub twelvego_max_body_bytes: usize,
+    /// Bytes of 12go answers one worker reads at once (memory bound under load).
+    pub twelvego_body_budget_bytes: usize,
     pub twelvego_pool_max: usize,
     pub request_timeout_ms: u64,
     pub drain_timeout_secs: u64,
@@ -157,6 +159,7 @@ impl Default for Settings {
             twelvego_refund_timeout_ms: 15_000,
             twelvego_retry_max: 2,
             twelvego_max_body_bytes: 16 * 1024 * 1024,
+            twelvego_body_budget_bytes: 1024 * 1024,
             twelvego_pool_max: 200,
             request_timeout_ms: 30_000,
             drain_timeout_secs: 30,

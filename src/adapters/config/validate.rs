@@ -95,6 +95,10 @@ impl Settings {
             ("MAX_ROUTES", self.max_routes),
             ("MAX_IN_FLIGHT", self.max_in_flight),
             ("TWELVEGO_MAX_BODY_BYTES", self.twelvego_max_body_bytes),
+            (
+                "TWELVEGO_BODY_BUDGET_BYTES",
+                self.twelvego_body_budget_bytes,
+            ),
             ("TWELVEGO_POOL_MAX", self.twelvego_pool_max),
         ] {
             if v == 0 {

@@ -3,6 +3,7 @@
 pub mod admin_auth;
 pub mod auth;
 pub mod error;
+pub mod json_writer;
 pub mod openapi;
 pub mod pipeline;
 pub mod routes;

@@ -89,6 +89,12 @@ pub struct SearchFacts<'a> {
 }
 
 impl SearchCompleted {
+    /// Whether the event would be logged: when INFO is off for this module, the
+    /// route skips building it (the key hash, the id list, the JSON) altogether.
+    pub fn wanted() -> bool {
+        tracing::enabled!(tracing::Level::INFO)
+    }
+
     pub fn new(facts: SearchFacts<'_>) -> Self {
         let tags = tags();
         let count = facts.itinerary_ids.len();

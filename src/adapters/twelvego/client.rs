@@ -231,7 +231,7 @@ impl AwcTwelveGo {
             let mut res = sent.map_err(classify_send_error)?;
             let status = res.status().as_u16();
             let retry_after = retry_after_secs(res.headers());
-            let body = read_body(&mut res, self.cfg.max_body_bytes)
+            let body = read_body(&mut res, self.cfg.max_body_bytes, self.body_budget())
                 .await
                 .map_err(classify_payload_error)?;
             Ok(RawAnswer {
@@ -251,7 +251,17 @@ impl AwcTwelveGo {
 /// into one buffer sized from `Content-Length` (awc's grows from empty, copying a
 /// 230 KB search answer about ten times), and without a copy at all when the body
 /// arrives as one chunk.
-async fn read_body<S>(res: &mut awc::ClientResponse<S>, limit: usize) -> Result<Bytes, PayloadError>
+///
+/// The read first takes its estimated size from the worker's `budget` (all at once,
+/// so two reads can never hold halves and wait on each other) and gives it back when
+/// the body is complete; the caller parses it before it next yields, so at most the
+/// budget of unparsed answers is held per worker, while later answers wait in
+/// their sockets.
+async fn read_body<S>(
+    res: &mut awc::ClientResponse<S>,
+    limit: usize,
+    budget: (&tokio::sync::Semaphore, u32),
+) -> Result<Bytes, PayloadError>
 where
     S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
 {
@@ -268,6 +278,12 @@ where
     if length.is_some_and(|len| len > limit) {
         return Err(PayloadError::Overflow);
     }
+    let encoded = res.headers().contains_key(header::CONTENT_ENCODING);
+    let _permit = budget
+        .0
+        .acquire_many(budget_share(length, encoded, budget.1))
+        .await
+        .map_err(|_| PayloadError::Io(std::io::Error::other("body budget closed")))?;
     let mut payload = res.take_payload();
     let first = match payload.next().await {
         None => return Ok(Bytes::new()),
@@ -293,6 +309,21 @@ where
         next = payload.next().await.transpose()?;
     }
     Ok(buf.freeze())
+}
+
+/// The share of a budget of `total` bytes that a body takes: its `Content-Length`;
+/// eight times that when compressed (it is inflated as it is read); a quarter of
+/// the budget when the length is unknown. Never more than the whole budget, so an
+/// answer larger than the budget is read alone rather than refused.
+fn budget_share(length: Option<usize>, encoded: bool, total: u32) -> u32 {
+    let estimate = match length {
+        Some(len) if encoded => len.saturating_mul(8),
+        Some(len) => len,
+        None => total as usize / 4,
+    };
+    u32::try_from(estimate)
+        .unwrap_or(u32::MAX)
+        .clamp(1, total.max(1))
 }
 
 /// The span resource: method and route template (`POST /reserve/{cart_id}`),
@@ -383,5 +414,17 @@ mod tests {
         assert!(!Policy::Post(Duration::from_secs(1)).retries());
         assert_eq!(Policy::Read.method(), Method::GET);
         assert_eq!(Policy::Post(Duration::from_secs(1)).method(), Method::POST);
+    }
+
+    #[test]
+    fn a_body_takes_its_estimated_share_of_the_budget_and_never_more_than_all_of_it() {
+        let total = 1_048_576;
+        assert_eq!(budget_share(Some(229_280), false, total), 229_280);
+        assert_eq!(budget_share(Some(20_000), true, total), 160_000);
+        assert_eq!(budget_share(None, false, total), 262_144);
+        assert_eq!(budget_share(Some(5_000_000), false, total), total);
+        assert_eq!(budget_share(Some(usize::MAX), true, total), total);
+        assert_eq!(budget_share(Some(0), false, total), 1);
+        assert_eq!(budget_share(Some(10), false, 0), 1);
     }
 }

@@ -57,6 +57,9 @@ pub struct TwelveGoClientConfig {
     /// Retries allowed by the GET rule.
     pub retry_max: u32,
     pub max_body_bytes: usize,
+    /// Bytes of answers this worker reads at once; a read waits (its bytes stay in
+    /// the socket) until earlier answers are parsed, so memory under load is bounded.
+    pub body_budget_bytes: usize,
     /// Maximum connections in the pool.
     pub pool_max: usize,
     pub user_agent: String,
@@ -75,6 +78,7 @@ impl TwelveGoClientConfig {
             connect_timeout: Duration::from_secs(3),
             retry_max: 2,
             max_body_bytes: 16 * 1024 * 1024,
+            body_budget_bytes: 1024 * 1024,
             pool_max: 200,
             user_agent: concat!("travelier-connect/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
@@ -95,6 +99,8 @@ pub struct AwcTwelveGo {
     http: awc::Client,
     cfg: TwelveGoClientConfig,
     metrics: Arc<dyn Metrics>,
+    /// `body_budget_bytes` as permits (bytes, at most `u32::MAX`).
+    body_budget: tokio::sync::Semaphore,
 }
 
 impl AwcTwelveGo {
@@ -126,10 +132,13 @@ impl AwcTwelveGo {
             .disable_redirects()
             .disable_timeout()
             .finish();
+        let budget = cfg.body_budget_bytes.clamp(1, u32::MAX as usize);
+        // body_budget() reports the same clamped size.
         Ok(Self {
             http,
             cfg,
             metrics: Arc::new(NoMetrics),
+            body_budget: tokio::sync::Semaphore::new(budget),
         })
     }
 
@@ -141,6 +150,12 @@ impl AwcTwelveGo {
 
     pub fn config(&self) -> &TwelveGoClientConfig {
         &self.cfg
+    }
+
+    /// The body budget and its size in bytes.
+    fn body_budget(&self) -> (&tokio::sync::Semaphore, u32) {
+        let total = u32::try_from(self.cfg.body_budget_bytes).unwrap_or(u32::MAX);
+        (&self.body_budget, total.max(1))
     }
 
     fn search_url(&self, call: &SearchCall, key: &Secret) -> Url {

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::adapters::http::auth::Authed;
 use crate::adapters::http::error::ApiError;
 use crate::adapters::http::json_bytes;
+use crate::adapters::http::json_writer::to_json_vec;
 use crate::adapters::http::state::{Shared, Worker};
 use crate::adapters::telemetry::events::{EventError, SearchCompleted, SearchFacts, SearchRequest};
 use crate::app::search::SearchError;
@@ -58,20 +59,24 @@ pub async fn search(
     let answer = result.and_then(|out| {
         // Sized for the answer (about 870 bytes an itinerary with its segment and
         // vehicle) so the buffer is not regrown and copied a dozen times.
-        let mut body = Vec::with_capacity(1024 + 1024 * out.result.itineraries.len());
-        serde_json::to_writer(&mut body, &out.result).map_err(|_| ApiError::internal())?;
+        let capacity = 1024 + 1024 * out.result.itineraries.len();
+        let body = to_json_vec(&out.result, capacity).map_err(|_| ApiError::internal())?;
         Ok((out, body))
     });
     let metrics = &*shared.metrics;
+    let event = SearchCompleted::wanted();
     let (status, ids, routes, error) = match &answer {
         Ok((out, _)) => {
-            let ids: Vec<String> = out
-                .result
-                .itineraries
-                .iter()
-                .map(|i| i.id.clone())
-                .collect();
-            if ids.is_empty() {
+            let ids: Vec<String> = match event {
+                true => out
+                    .result
+                    .itineraries
+                    .iter()
+                    .map(|i| i.id.clone())
+                    .collect(),
+                false => Vec::new(),
+            };
+            if out.result.itineraries.is_empty() {
                 metrics.count("search.empty_results", 1, &[("client_id", client_id)]);
             }
             if out.partial {
@@ -91,6 +96,10 @@ pub async fn search(
             (e.status.as_u16(), Vec::new(), 0, Some(error))
         }
     };
+    if !event {
+        let (_, body) = answer?;
+        return Ok(json_bytes(status, body));
+    }
     SearchCompleted::new(SearchFacts {
         correlation_id: &authed.ctx.correlation_id,
         client_id,
