@@ -132,8 +132,8 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    #[test]
-    fn a_count_arrives_as_a_dogstatsd_line() {
+    /// A fake agent socket (5 s read timeout) and metrics sent to it.
+    fn agent_and_metrics() -> (UdpSocket, StatsdMetrics) {
         let agent = UdpSocket::bind("127.0.0.1:0").unwrap();
         agent
             .set_read_timeout(Some(Duration::from_secs(5)))
@@ -146,6 +146,12 @@ mod tests {
             version: "1".into(),
         })
         .unwrap();
+        (agent, m)
+    }
+
+    #[test]
+    fn a_count_arrives_as_a_dogstatsd_line() {
+        let (agent, m) = agent_and_metrics();
         m.count(
             "request.count",
             1,
@@ -163,18 +169,7 @@ mod tests {
 
     #[test]
     fn metrics_sent_together_share_a_datagram_one_line_each() {
-        let agent = UdpSocket::bind("127.0.0.1:0").unwrap();
-        agent
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        let m = StatsdMetrics::new(&StatsdConfig {
-            host: "127.0.0.1".into(),
-            port: agent.local_addr().unwrap().port(),
-            service: "connect-api".into(),
-            env: "dev".into(),
-            version: "1".into(),
-        })
-        .unwrap();
+        let (agent, m) = agent_and_metrics();
         m.count("request.count", 1, &[("endpoint", "search")]);
         m.histogram("request.duration", 12.5, &[("endpoint", "search")]);
         let mut buf = [0u8; 2048];
