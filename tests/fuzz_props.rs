@@ -13,12 +13,10 @@ use jiff::Timestamp;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
-use connect_api::domain::booking::{Booking, BookingView};
 use connect_api::domain::booking_id::{resolve_bid, BookingIdMap};
 use connect_api::domain::booking_token::{BookingTokenKeys, Nonce, TokenClaims, TokenError};
 use connect_api::domain::checkout::{
-    booking_schema, classify, parse_booking_data, parse_checkout, reserve_body, seat_map, validate,
-    Quote,
+    classify, parse_booking_data, parse_checkout, reserve_body, validate, Quote,
 };
 use connect_api::domain::clients::InboundWebhook;
 use connect_api::domain::ids::{ClientId, ItineraryRef, Place};
@@ -32,10 +30,13 @@ use connect_api::domain::notification::{parse_retry_after, parse_webhook, Source
 use connect_api::domain::search_query::{QueryParams, SearchLimits, SearchQuery};
 use connect_api::domain::secret::Secret;
 use connect_api::domain::time::{parse_date, parse_lenient_datetime};
-use connect_api::domain::translate::{PriceTypeMap, SearchTranslator};
-use connect_api::domain::twelvego::{BookingAnswer, RefundOptions, SearchAnswer};
+use connect_api::domain::translate::PriceTypeMap;
 use connect_api::domain::upstream::Rejection;
 use connect_api::domain::version::ApiVersions;
+
+#[path = "support/twelvego_parsers.rs"]
+mod twelvego_parsers;
+use twelvego_parsers::{run_checkout, run_twelvego};
 
 fn config() -> ProptestConfig {
     // PROPTEST_CASES (read by proptest itself) raises this for the long campaign.
@@ -576,53 +577,6 @@ fn run_booking_data(v: &Value, pax: usize) {
             };
             let _ = connect_api::domain::checkout::estimate(&form, &data, &q);
         }
-    }
-}
-
-fn run_checkout(text: &str, data: &Value) {
-    let Ok(form) = parse_checkout(text) else {
-        return;
-    };
-    let form = classify(&form);
-    for pax in [0, 1, 3] {
-        let _ = booking_schema(&form, pax, None);
-        let q = Quote {
-            net: Money::new("0".parse().unwrap(), Currency::new("USD")),
-            seats: pax,
-        };
-        let _ = booking_schema(&form, pax, Some(&q));
-    }
-    let _ = seat_map(&form);
-    if let Ok(d) = parse_booking_data(data) {
-        let _ = validate(&form, &d, 2);
-        let _ = reserve_body(&form, &d);
-    }
-}
-
-fn run_twelvego(raw: &[u8]) {
-    if let Ok(a) = SearchAnswer::from_slice(raw) {
-        let types = PriceTypeMap::default();
-        let mut t = SearchTranslator::new(2, date(2026, 12, 26), &types);
-        t.add(&a);
-        let _ = t.finish();
-        for trip in &a.trips {
-            let _ = connect_api::domain::trip_choice::choose(&a, &trip.id, 1);
-        }
-    }
-    if let Ok(b) = BookingAnswer::from_slice(raw) {
-        let view = BookingView {
-            id: "1",
-            twelvego_base: "https://example.test",
-        };
-        let _ = Booking::from_answer(&b, view);
-    }
-    if let Ok(r) = serde_json::from_slice::<RefundOptions>(raw) {
-        let _ =
-            connect_api::domain::refund_choice::choose(&r, "THB", date(2026, 1, 1).at(0, 0, 0, 0));
-    }
-    let _ = Rejection::parse(raw);
-    if let Ok(text) = std::str::from_utf8(raw) {
-        run_checkout(text, &json!({}));
     }
 }
 
