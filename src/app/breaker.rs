@@ -9,7 +9,7 @@ use crate::domain::breaker::{Admission, Breaker, BreakerConfig, BreakerPhase, Ca
 use crate::domain::checkout::CheckoutForm;
 use crate::domain::secret::Secret;
 use crate::domain::twelvego::{
-    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchAnswer,
+    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchBody,
 };
 use crate::domain::upstream::UpstreamError;
 use crate::ports::metrics::Metrics;
@@ -173,7 +173,7 @@ impl<T: TwelveGo> TwelveGo for BreakerTwelveGo<T> {
         &self,
         call: &SearchCall,
         ctx: &CallContext,
-    ) -> Result<SearchAnswer, UpstreamError> {
+    ) -> Result<SearchBody, UpstreamError> {
         self.covered(self.inner.search(call, ctx)).await
     }
 
@@ -206,11 +206,7 @@ impl<T: TwelveGo> BreakerTwelveGo<T> {
 /// Every funnel call is covered (00 §12).
 #[async_trait(?Send)]
 impl<T: TwelveGo + TwelveGoBooking> TwelveGoBooking for BreakerTwelveGo<T> {
-    async fn trip(
-        &self,
-        call: &TripCall,
-        ctx: &CallContext,
-    ) -> Result<SearchAnswer, UpstreamError> {
+    async fn trip(&self, call: &TripCall, ctx: &CallContext) -> Result<SearchBody, UpstreamError> {
         self.covered(self.inner.trip(call, ctx)).await
     }
 

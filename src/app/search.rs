@@ -15,7 +15,7 @@ use crate::domain::itinerary::SearchResult;
 use crate::domain::search_query::{QueryParams, SearchLimits, SearchQuery};
 use crate::domain::search_status::{decide, RouteOutcome, SearchStatus};
 use crate::domain::translate::{PriceTypeMap, SearchTranslator};
-use crate::domain::twelvego::SearchAnswer;
+use crate::domain::twelvego::SearchBody;
 use crate::domain::upstream::{UpstreamClass, UpstreamError};
 use crate::ports::clock::Clock;
 use crate::ports::twelvego::{CallContext, SearchCall, TwelveGo};
@@ -117,7 +117,9 @@ impl SearchService {
             });
         }
         let started = Instant::now();
-        let mut answers: Vec<Vec<SearchAnswer>> = vec![Vec::new(); query.routes.len()];
+        let mut answers: Vec<Vec<SearchBody>> = std::iter::repeat_with(Vec::new)
+            .take(query.routes.len())
+            .collect();
         let all: Vec<usize> = (0..query.routes.len()).collect();
         let mut outcomes = self.call_routes(&query, &all, ctx, &mut answers).await;
         let budget = Duration::from_secs(u64::from(query.timeout_secs));
@@ -143,7 +145,7 @@ impl SearchService {
         let urls: Vec<String> = answers
             .iter()
             .flatten()
-            .flat_map(|a| a.recheck.iter().cloned())
+            .flat_map(|a| a.get().recheck.iter().map(|u| u.to_string()))
             .collect();
         if !urls.is_empty() {
             self.recheck.dispatch(urls, &ctx.key, &ctx.correlation_id);
@@ -173,7 +175,7 @@ impl SearchService {
             let _span = tracing::info_span!("mapping").entered();
             let mut t =
                 SearchTranslator::new(query.pax, query.departure_date, &self.settings.price_types);
-            answers.iter().flatten().for_each(|a| t.add(a));
+            answers.iter().flatten().for_each(|a| t.add(a.get()));
             match id_maps {
                 None => t.finish(),
                 Some(maps) => {
@@ -198,7 +200,7 @@ impl SearchService {
         query: &SearchQuery,
         which: &[usize],
         ctx: &CallContext,
-        answers: &mut [Vec<SearchAnswer>],
+        answers: &mut [Vec<SearchBody>],
     ) -> Vec<RouteOutcome> {
         let calls = which.iter().map(|&i| {
             let (from, to): (Place, Place) = query.routes[i];
@@ -210,13 +212,13 @@ impl SearchService {
             };
             async move { (i, self.twelvego.search(&call, ctx).await) }
         });
-        let results: Vec<(usize, Result<SearchAnswer, UpstreamError>)> =
+        let results: Vec<(usize, Result<SearchBody, UpstreamError>)> =
             stream::iter(calls).buffered(FAN_OUT).collect().await;
         results
             .into_iter()
             .map(|(i, r)| match r {
                 Ok(answer) => {
-                    let recheck = !answer.recheck.is_empty();
+                    let recheck = !answer.get().recheck.is_empty();
                     answers[i].push(answer);
                     RouteOutcome::Ok { recheck }
                 }

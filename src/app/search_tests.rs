@@ -6,7 +6,7 @@ use crate::ports::twelvego::MockTwelveGo;
 
 const DATE: &str = "2026-12-01";
 
-fn answer(dep_hour: u32, recheck: bool) -> SearchAnswer {
+fn answer(dep_hour: u32, recheck: bool) -> SearchBody {
     let key = format!("TH000300044mDt00g03BNR{dep_hour:02}");
     let json = format!(
         r#"{{"trips":[{{"id":"{key}","params":{{"vehclasses":["train"]}},
@@ -22,7 +22,7 @@ fn answer(dep_hour: u32, recheck: bool) -> SearchAnswer {
             "[]"
         }
     );
-    SearchAnswer::from_slice(json.as_bytes()).unwrap()
+    SearchBody::parse(json.into_bytes()).unwrap()
 }
 
 fn status(s: u16) -> UpstreamError {

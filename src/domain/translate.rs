@@ -171,7 +171,7 @@ impl<'a> SearchTranslator<'a> {
         self.out.itineraries.push(itinerary);
     }
 
-    fn add_vehicle(&mut self, leg: &Leg, amenities: &[String]) {
+    fn add_vehicle(&mut self, leg: &Leg, amenities: &[tg::Text]) {
         let vid = &leg.segment.vehicle_id;
         let idx = match self.vehicle_index.get(vid) {
             Some(i) => *i,
@@ -207,8 +207,8 @@ impl<'a> SearchTranslator<'a> {
             }
         };
         for a in amenities {
-            if !class.amenities.contains(a) {
-                class.amenities.push(a.clone());
+            if !class.amenities.iter().any(|have| have == a.as_str()) {
+                class.amenities.push(a.to_string());
             }
         }
     }
@@ -269,7 +269,7 @@ fn build_leg(
     s: &tg::Segment,
     single: bool,
 ) -> Option<Leg> {
-    let time = |own: &Option<String>, fallback: &Option<String>| {
+    let time = |own: &Option<tg::Text>, fallback: &Option<tg::Text>| {
         own.as_deref().and_then(parse_time).or_else(|| {
             single
                 .then(|| fallback.as_deref().and_then(parse_time))
@@ -308,9 +308,10 @@ fn build_leg(
     let class_id = int_string(class);
     let class_name = answer
         .classes
-        .get(&class_id)
-        .and_then(|c| c.name.clone())
-        .unwrap_or_default();
+        .get(class_id.as_str())
+        .and_then(|c| c.name.as_deref())
+        .unwrap_or_default()
+        .to_string();
     Some(Leg {
         segment: Segment {
             id: segment_id([operator, from, to], &dep_s, &arr_s, &class_id),

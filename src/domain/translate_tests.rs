@@ -80,15 +80,22 @@ fn simple_trip(id: &str, option_patch: Value) -> Value {
     )
 }
 
-fn answer(trips: Vec<Value>) -> SearchAnswer {
+fn answer(trips: Vec<Value>) -> SearchAnswer<'static> {
     let body = json!({"trips":trips,
         "classes":{"16":{"id":16,"name":"Class 3 Fan","is_multi_pax":true},
                    "21":{"id":21,"name":"Economy","is_multi_pax":true}},
         "recheck":[]});
-    SearchAnswer::from_slice(body.to_string().as_bytes()).unwrap()
+    // Leaked so that the answer can borrow from it for the whole test.
+    let body: &'static str = Box::leak(body.to_string().into_boxed_str());
+    SearchAnswer::from_slice(body.as_bytes()).unwrap()
 }
 
-fn translate_all(answers: &[SearchAnswer], pax: u8, day: &str, map: &PriceTypeMap) -> SearchResult {
+fn translate_all(
+    answers: &[SearchAnswer<'_>],
+    pax: u8,
+    day: &str,
+    map: &PriceTypeMap,
+) -> SearchResult {
     let mut t = SearchTranslator::new(pax, date(day), map);
     for a in answers {
         t.add(a);
@@ -185,7 +192,7 @@ const LARGE: &str = include_str!("../../tests/fixtures/12go/large.json");
 const SMALL: &str = include_str!("../../tests/fixtures/12go/small.json");
 
 /// The fixture's own departure date: the first trip's first segment's local date.
-fn fixture(raw: &str) -> (SearchAnswer, Date) {
+fn fixture(raw: &str) -> (SearchAnswer<'_>, Date) {
     let answer = SearchAnswer::from_slice(raw.as_bytes()).unwrap();
     let dep = answer.trips[0].segments[0].dep_time.as_deref().unwrap();
     let day = dt(dep).date();
@@ -1870,7 +1877,7 @@ fn any_vehclasses() -> impl Strategy<Value = Vec<String>> {
     prop::collection::vec(one, 0..3)
 }
 
-fn any_segment() -> impl Strategy<Value = tg::Segment> {
+fn any_segment() -> impl Strategy<Value = tg::Segment<'static>> {
     (
         prop_oneof![6 => Just("route".to_string()), 1 => Just("wait".to_string()), 1 => any_text()],
         (any_int(), any_int(), any_int(), any_int(), any_int()),
@@ -1881,22 +1888,22 @@ fn any_segment() -> impl Strategy<Value = tg::Segment> {
         .prop_map(
             |(kind, (from, to, duration, class, operator), (dep_time, arr_time), vehclasses, g)| {
                 tg::Segment {
-                    kind,
+                    kind: kind.into(),
                     from,
                     to,
-                    dep_time,
-                    arr_time,
+                    dep_time: dep_time.map(Into::into),
+                    arr_time: arr_time.map(Into::into),
                     duration: duration.map(|d| d.saturating_mul(7)),
                     class,
                     operator,
-                    vehclasses,
+                    vehclasses: vehclasses.into_iter().map(Into::into).collect(),
                     connection_guaranteed: g,
                 }
             },
         )
 }
 
-fn any_option() -> impl Strategy<Value = tg::TravelOption> {
+fn any_option() -> impl Strategy<Value = tg::TravelOption<'static>> {
     (
         prop_oneof![Just(KEY.to_string()), any_text()],
         (any_int(), any_int(), any_int(), any_int(), any_int()),
@@ -1912,26 +1919,26 @@ fn any_option() -> impl Strategy<Value = tg::TravelOption> {
                 amenities,
                 (ticket_type, full_refund_until, dep_datetime, arr_datetime),
             )| tg::TravelOption {
-                id,
+                id: id.into(),
                 bookable,
                 class,
                 price,
                 netprice,
                 agfee,
                 sysfee,
-                amenities,
-                ticket_type,
+                amenities: amenities.into_iter().map(Into::into).collect(),
+                ticket_type: ticket_type.map(Into::into),
                 confirmation_time,
-                full_refund_until,
+                full_refund_until: full_refund_until.map(Into::into),
                 price_restriction,
                 is_bookable: is_bookable.map(|b| b % 2),
-                dep_datetime,
-                arr_datetime,
+                dep_datetime: dep_datetime.map(Into::into),
+                arr_datetime: arr_datetime.map(Into::into),
             },
         )
 }
 
-fn any_trip() -> impl Strategy<Value = tg::Trip> {
+fn any_trip() -> impl Strategy<Value = tg::Trip<'static>> {
     (
         any_text(),
         prop_oneof![4 => Just(false), 1 => Just(true)],
@@ -1941,10 +1948,10 @@ fn any_trip() -> impl Strategy<Value = tg::Trip> {
     )
         .prop_map(
             |(id, hide, vehclasses, segments, travel_options)| tg::Trip {
-                id,
+                id: id.into(),
                 params: tg::TripParams {
                     hide,
-                    vehclasses,
+                    vehclasses: vehclasses.into_iter().map(Into::into).collect(),
                     bookable: None,
                 },
                 segments,
@@ -1953,7 +1960,7 @@ fn any_trip() -> impl Strategy<Value = tg::Trip> {
         )
 }
 
-fn any_answer() -> impl Strategy<Value = SearchAnswer> {
+fn any_answer() -> impl Strategy<Value = SearchAnswer<'static>> {
     (
         prop::collection::vec(any_trip(), 0..5),
         prop::collection::btree_map("[0-9]{1,3}", opt_text(), 0..3),
@@ -1964,10 +1971,10 @@ fn any_answer() -> impl Strategy<Value = SearchAnswer> {
                 .into_iter()
                 .map(|(k, name)| {
                     (
-                        k,
+                        k.into(),
                         tg::ClassInfo {
                             id: None,
-                            name,
+                            name: name.map(Into::into),
                             is_multi_pax: None,
                         },
                     )

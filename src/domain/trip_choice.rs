@@ -20,11 +20,11 @@ fn bookable(o: &TravelOption, n: u8) -> bool {
 /// option if present, else among options bookable for `n` seats the one whose
 /// class matches the trip's first segment class, else the first bookable one.
 /// An explicitly named option must itself be bookable.
-pub fn choose<'a>(
-    answer: &'a SearchAnswer,
+pub fn choose<'a, 'b>(
+    answer: &'a SearchAnswer<'b>,
     key: &str,
     n: u8,
-) -> Result<(&'a Trip, &'a TravelOption), ChoiceError> {
+) -> Result<(&'a Trip<'b>, &'a TravelOption<'b>), ChoiceError> {
     let trip = answer
         .trips
         .iter()
@@ -51,7 +51,11 @@ pub fn choose<'a>(
 
 /// `answer` reduced to `trip` with only `option`, made visible: what the search
 /// translator turns into exactly one itinerary.
-pub fn single(answer: &SearchAnswer, trip: &Trip, option: &TravelOption) -> SearchAnswer {
+pub fn single<'b>(
+    answer: &SearchAnswer<'b>,
+    trip: &Trip<'b>,
+    option: &TravelOption<'b>,
+) -> SearchAnswer<'b> {
     let mut t = trip.clone();
     t.params.hide = false;
     t.travel_options = vec![option.clone()];
@@ -68,7 +72,7 @@ pub fn single(answer: &SearchAnswer, trip: &Trip, option: &TravelOption) -> Sear
 mod tests {
     use super::*;
 
-    fn answer(json: &str) -> SearchAnswer {
+    fn answer(json: &str) -> SearchAnswer<'_> {
         SearchAnswer::from_slice(json.as_bytes()).unwrap()
     }
 
@@ -80,7 +84,7 @@ mod tests {
 
     fn pick(key: &str, n: u8) -> Result<String, ChoiceError> {
         let a = answer(T);
-        choose(&a, key, n).map(|(_, o)| o.id.clone())
+        choose(&a, key, n).map(|(_, o)| o.id.to_string())
     }
 
     #[test]

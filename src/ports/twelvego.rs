@@ -9,7 +9,7 @@ use crate::domain::checkout::CheckoutForm;
 use crate::domain::ids::Place;
 use crate::domain::secret::Secret;
 use crate::domain::twelvego::{
-    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchAnswer,
+    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchBody,
 };
 use crate::domain::upstream::UpstreamError;
 
@@ -49,7 +49,7 @@ pub trait TwelveGo {
         &self,
         call: &SearchCall,
         ctx: &CallContext,
-    ) -> Result<SearchAnswer, UpstreamError>;
+    ) -> Result<SearchBody, UpstreamError>;
 
     /// U2: GET a recheck URL exactly as 12go returned it, never retried. With
     /// `key_override` the URL's `k` parameter is set to that key first.
@@ -86,8 +86,7 @@ pub struct TripCall {
 #[async_trait(?Send)]
 pub trait TwelveGoBooking {
     /// T: `GET /trip/{trip_key}/{dt}?seats={n}`. The answer has the search shape.
-    async fn trip(&self, call: &TripCall, ctx: &CallContext)
-        -> Result<SearchAnswer, UpstreamError>;
+    async fn trip(&self, call: &TripCall, ctx: &CallContext) -> Result<SearchBody, UpstreamError>;
 
     /// A: `POST /cart/{trip_key}/{dt}?seats={n}` (no body) → the cart id.
     async fn add_to_cart(

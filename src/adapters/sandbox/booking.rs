@@ -114,7 +114,7 @@ fn check_seats(seats: u8) -> Result<(), FunnelError> {
 }
 
 /// The trip and option search has for this key at exactly this departure.
-pub fn quote(call: &TripCall) -> Result<(Trip, TravelOption), FunnelError> {
+pub fn quote(call: &TripCall) -> Result<(Trip<'static>, TravelOption<'static>), FunnelError> {
     let (mut trip, option) = inventory::find_trip(&call.trip_key, call.departure.date())
         .ok_or_else(FunnelError::not_found)?;
     if option.dep_datetime.as_deref() != Some(fmt_dt(call.departure).as_str()) {
@@ -131,7 +131,7 @@ impl Sandbox {
     }
 
     /// T: the trip in search shape, prices for all seats.
-    pub fn funnel_trip(&self, call: &TripCall) -> Result<SearchAnswer, FunnelError> {
+    pub fn funnel_trip(&self, call: &TripCall) -> Result<SearchAnswer<'static>, FunnelError> {
         check_seats(call.seats)?;
         let (mut trip, _) = quote(call)?;
         for o in &mut trip.travel_options {
@@ -169,9 +169,15 @@ impl Sandbox {
             .chain(trip.travel_options.iter().filter_map(|o| o.class))
             .map(|c| c.to_string())
             .collect();
-        answer.operators.retain(|k, _| ops.contains(k));
-        answer.stations.retain(|k, _| stations.contains(k));
-        answer.classes.retain(|k, _| classes.contains(k));
+        answer
+            .operators
+            .retain(|k, _| ops.iter().any(|x| x == k.as_str()));
+        answer
+            .stations
+            .retain(|k, _| stations.iter().any(|x| x == k.as_str()));
+        answer
+            .classes
+            .retain(|k, _| classes.iter().any(|x| x == k.as_str()));
         answer.recheck.clear();
         answer.trips = vec![trip];
         Ok(answer)

@@ -9,7 +9,8 @@ use rust_decimal::Decimal;
 /// T → A → S → R, checking T and R; returns the bid.
 async fn book(sb: &Sandbox, call: &TripCall) -> (String, Decimal) {
     let k = ctx("k");
-    let t = sb.trip(call, &k).await.unwrap();
+    let body = sb.trip(call, &k).await.unwrap();
+    let t = body.get();
     assert_eq!(t.trips.len(), 1);
     let o = &t.trips[0].travel_options[0];
     assert_eq!(o.id, call.trip_key);
@@ -20,8 +21,12 @@ async fn book(sb: &Sandbox, call: &TripCall) -> (String, Decimal) {
         value(&searched.price) * Decimal::from(call.seats)
     );
     for seg in &t.trips[0].segments {
-        assert!(t.stations.contains_key(&seg.from.unwrap().to_string()));
-        assert!(t.operators.contains_key(&seg.operator.unwrap().to_string()));
+        assert!(t
+            .stations
+            .contains_key(seg.from.unwrap().to_string().as_str()));
+        assert!(t
+            .operators
+            .contains_key(seg.operator.unwrap().to_string().as_str()));
     }
     let cart = sb.add_to_cart(call, &k).await.unwrap();
     assert_eq!(cart.len(), 8);
@@ -134,7 +139,7 @@ async fn a_cart_is_reserved_once_and_needs_bookable_seats() {
         .find(|(_, o)| o.is_bookable == Some(1) && o.bookable == Some(2))
         .unwrap();
     let three = TripCall {
-        trip_key: full.id.clone(),
+        trip_key: full.id.to_string(),
         departure: departure(&full),
         seats: 3,
     };
@@ -142,7 +147,7 @@ async fn a_cart_is_reserved_once_and_needs_bookable_seats() {
     assert_eq!(code, 400);
     assert!(r.trip_unavailable());
     assert_eq!(
-        sb.trip(&three, &ctx("k")).await.unwrap().trips[0]
+        sb.trip(&three, &ctx("k")).await.unwrap().get().trips[0]
             .params
             .bookable,
         Some(2)

@@ -35,7 +35,7 @@ pub fn departure(o: &TravelOption) -> DateTime {
 }
 
 /// Every searchable option of a few routes over a week.
-pub fn all_options() -> Vec<(Trip, TravelOption)> {
+pub fn all_options() -> Vec<(Trip<'static>, TravelOption<'static>)> {
     let mut out = Vec::new();
     for (from, to) in [(1, 44), (1, 60), (200, 201), (60, 63), (1, 62)] {
         for day in 5..12 {
@@ -66,7 +66,7 @@ pub fn find(seats: u8, pred: impl Fn(&TravelOption, &Profile) -> bool) -> TripCa
         })
         .expect("a matching trip");
     TripCall {
-        trip_key: o.id.clone(),
+        trip_key: o.id.to_string(),
         departure: departure(&o),
         seats,
     }

@@ -66,17 +66,17 @@ impl Planned {
         plus(self.dep, self.minutes)
     }
 
-    fn segment(&self, guaranteed: bool) -> Option<Segment> {
+    fn segment(&self, guaranteed: bool) -> Option<Segment<'static>> {
         Some(Segment {
             kind: "route".into(),
             from: Some(self.from),
             to: Some(self.to),
-            dep_time: Some(fmt_dt(self.dep)),
-            arr_time: Some(fmt_dt(self.arr()?)),
+            dep_time: Some(fmt_dt(self.dep).into()),
+            arr_time: Some(fmt_dt(self.arr()?).into()),
             duration: Some(self.minutes),
             class: Some(self.class),
             operator: Some(self.operator),
-            vehclasses: vec![self.vehclass.to_string()],
+            vehclasses: vec![self.vehclass.to_string().into()],
             connection_guaranteed: Some(guaranteed),
         })
     }
@@ -96,7 +96,7 @@ fn net_fare(rng: &mut Rng, fare: i64, class: i64, currency: &str) -> i64 {
 }
 
 /// Every trip between two stations on `date`, in generation order.
-pub fn pair_trips(from: &Station, to: &Station, date: Date) -> Vec<Trip> {
+pub fn pair_trips(from: &Station, to: &Station, date: Date) -> Vec<Trip<'static>> {
     let mut gen = PairGen {
         rng: Rng::seeded(&format!("{}>{}@{date}", from.id, to.id)),
         trips: Vec::new(),
@@ -233,7 +233,7 @@ pub fn pair_trips(from: &Station, to: &Station, date: Date) -> Vec<Trip> {
 
 struct PairGen {
     rng: Rng,
-    trips: Vec<Trip>,
+    trips: Vec<Trip<'static>>,
 }
 
 impl PairGen {
@@ -277,7 +277,7 @@ impl PairGen {
                 return;
             };
             if trip.segments.is_empty() {
-                trip.id.clone_from(&key);
+                trip.id = key.clone().into();
                 trip.segments = match self.segments(legs, guaranteed) {
                     Some(s) => s,
                     None => return,
@@ -308,7 +308,7 @@ impl PairGen {
         self.trips.push(trip);
     }
 
-    fn segments(&mut self, legs: &[Planned], guaranteed: bool) -> Option<Vec<Segment>> {
+    fn segments(&mut self, legs: &[Planned], guaranteed: bool) -> Option<Vec<Segment<'static>>> {
         let mut out = Vec::with_capacity(legs.len() * 2);
         for (i, leg) in legs.iter().enumerate() {
             if let Some(prev) = i.checked_sub(1).and_then(|p| legs.get(p)) {
@@ -317,8 +317,8 @@ impl PairGen {
                     kind: "wait".into(),
                     from: Some(prev.to),
                     to: Some(leg.from),
-                    dep_time: Some(fmt_dt(arrived)),
-                    arr_time: Some(fmt_dt(leg.dep)),
+                    dep_time: Some(fmt_dt(arrived).into()),
+                    arr_time: Some(fmt_dt(leg.dep).into()),
                     duration: Some(minutes_between(arrived, leg.dep)),
                     ..Segment::default()
                 });
@@ -338,7 +338,7 @@ impl PairGen {
         currency: &str,
         net: i64,
         (dep, arr): (DateTime, DateTime),
-    ) -> TravelOption {
+    ) -> TravelOption<'static> {
         let r = &mut self.rng;
         let (bookable, is_bookable) = match r.below(100) {
             0..=6 => (0, 0),
@@ -393,21 +393,21 @@ impl PairGen {
             amenities.remove(usize::try_from(r.below(amenities.len() as i64)).unwrap_or(0));
         }
         TravelOption {
-            id: key,
+            id: key.into(),
             bookable: Some(bookable),
             class,
             price: price(net + agfee + sysfee),
             netprice: price(net),
             agfee: price(agfee),
             sysfee: price(sysfee),
-            amenities,
-            ticket_type,
+            amenities: amenities.into_iter().map(Into::into).collect(),
+            ticket_type: ticket_type.map(Into::into),
             confirmation_time: Some(confirmation_time),
-            full_refund_until,
+            full_refund_until: full_refund_until.map(Into::into),
             price_restriction: Some(i64::from(r.percent(10))),
             is_bookable: Some(is_bookable),
-            dep_datetime: Some(fmt_dt(dep)),
-            arr_datetime: Some(fmt_dt(arr)),
+            dep_datetime: Some(fmt_dt(dep).into()),
+            arr_datetime: Some(fmt_dt(arr).into()),
         }
     }
 }

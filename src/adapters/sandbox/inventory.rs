@@ -69,7 +69,7 @@ impl SandboxError {
 ///
 /// # Errors
 /// `Invalid` for seats outside 1..=100, `NotFound` for an unknown station or province.
-pub fn search(call: &SearchCall, base_url: &str) -> Result<SearchAnswer, SandboxError> {
+pub fn search(call: &SearchCall, base_url: &str) -> Result<SearchAnswer<'static>, SandboxError> {
     if !(1..=100).contains(&call.seats) {
         return Err(SandboxError::invalid(
             "seats",
@@ -99,7 +99,7 @@ pub fn search(call: &SearchCall, base_url: &str) -> Result<SearchAnswer, Sandbox
         stations.extend(seg.from.into_iter().chain(seg.to));
         if let Some(op) = seg.operator.and_then(world::operator) {
             answer.operators.insert(
-                op.id.to_string(),
+                op.id.to_string().into(),
                 OperatorInfo {
                     id: Some(op.id),
                     name: Some(op.name.into()),
@@ -118,13 +118,18 @@ pub fn search(call: &SearchCall, base_url: &str) -> Result<SearchAnswer, Sandbox
                 name: Some(c.name.into()),
                 is_multi_pax: Some(true),
             };
-            answer.classes.insert(c.id.to_string(), info);
+            answer.classes.insert(c.id.to_string().into(), info);
         }
     }
     for s in stations.into_iter().filter_map(world::station) {
-        answer.stations.insert(s.id.to_string(), station_info(s));
+        answer
+            .stations
+            .insert(s.id.to_string().into(), station_info(s));
     }
-    answer.recheck = recheck_urls(call, base_url);
+    answer.recheck = recheck_urls(call, base_url)
+        .into_iter()
+        .map(Into::into)
+        .collect();
     Ok(answer)
 }
 
@@ -146,7 +151,7 @@ pub fn recheck_urls(call: &SearchCall, base_url: &str) -> Vec<String> {
 
 /// Finds a trip again from a key this sandbox issued and its departure date.
 /// Returns the trip and the travel option carrying `key`.
-pub fn find_trip(key: &str, date: Date) -> Option<(Trip, TravelOption)> {
+pub fn find_trip(key: &str, date: Date) -> Option<(Trip<'static>, TravelOption<'static>)> {
     let k = super::key::decode_trip_key(key)?;
     let (from, to) = (world::station(k.from)?, world::station(k.to)?);
     pair_trips(from, to, date).into_iter().find_map(|t| {
@@ -181,7 +186,7 @@ fn expand(place: Place) -> Result<Vec<&'static Station>, SandboxError> {
     }
 }
 
-fn first_dep(t: &Trip) -> Option<&str> {
+fn first_dep<'a>(t: &'a Trip) -> Option<&'a str> {
     t.segments.first().and_then(|s| s.dep_time.as_deref())
 }
 

@@ -17,11 +17,13 @@ fn call(from: &str, to: &str, seats: u8) -> SearchCall {
     }
 }
 
-fn answer(from: &str, to: &str) -> SearchAnswer {
+fn answer(from: &str, to: &str) -> SearchAnswer<'static> {
     search(&call(from, to, 1), BASE).unwrap()
 }
 
-fn options(a: &SearchAnswer) -> impl Iterator<Item = (&Trip, &TravelOption)> {
+fn options<'a, 'b>(
+    a: &'a SearchAnswer<'b>,
+) -> impl Iterator<Item = (&'a Trip<'b>, &'a TravelOption<'b>)> {
     a.trips
         .iter()
         .flat_map(|t| t.travel_options.iter().map(move |o| (t, o)))
@@ -35,7 +37,7 @@ fn bookable(a: &SearchAnswer, seats: i64) -> usize {
         .count()
 }
 
-fn routes() -> Vec<SearchAnswer> {
+fn routes() -> Vec<SearchAnswer<'static>> {
     [
         ("1p", "44p"),
         ("44p", "1p"),
@@ -176,11 +178,15 @@ fn fields_are_consistent() {
                     );
                 }
                 for id in [s.from, s.to].into_iter().flatten() {
-                    assert!(a.stations.contains_key(&id.to_string()));
+                    assert!(a.stations.contains_key(id.to_string().as_str()));
                 }
                 if s.kind == "route" {
-                    assert!(a.operators.contains_key(&s.operator.unwrap().to_string()));
-                    assert!(a.classes.contains_key(&s.class.unwrap().to_string()));
+                    assert!(a
+                        .operators
+                        .contains_key(s.operator.unwrap().to_string().as_str()));
+                    assert!(a
+                        .classes
+                        .contains_key(s.class.unwrap().to_string().as_str()));
                 }
             }
             assert!(t.travel_options.iter().any(|x| x.id == t.id));

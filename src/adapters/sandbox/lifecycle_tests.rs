@@ -38,7 +38,7 @@ fn about_one_pending_trip_in_four_ends_cancelled() {
     let pending: Vec<String> = all_options()
         .into_iter()
         .filter(|(_, o)| !instant(o))
-        .map(|(_, o)| o.id)
+        .map(|(_, o)| o.id.to_string())
         .collect();
     let cancelled = pending.iter().filter(|k| pending_ends_cancelled(k)).count();
     assert!(pending.len() >= 20, "{}", pending.len());

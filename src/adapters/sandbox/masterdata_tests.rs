@@ -114,8 +114,14 @@ fn every_station_and_operator_search_returns_is_listed() {
                     checked += 1;
                 }
             }
-            assert!(answer.stations.keys().all(|s| stations.contains(s)));
-            assert!(answer.operators.keys().all(|o| operators.contains(o)));
+            assert!(answer
+                .stations
+                .keys()
+                .all(|s| stations.contains(s.as_str())));
+            assert!(answer
+                .operators
+                .keys()
+                .all(|o| operators.contains(o.as_str())));
         }
     }
     assert!(checked > 100, "{checked}");

@@ -110,7 +110,7 @@ pub use inventory::{find_trip, recheck_urls, search, SandboxError};
 pub use key::{decode_trip_key, TripKey};
 
 use crate::domain::secret::Secret;
-use crate::domain::twelvego::SearchAnswer;
+use crate::domain::twelvego::SearchBody;
 use crate::domain::upstream::UpstreamError;
 use crate::ports::twelvego::{CallContext, SearchCall, TwelveGo};
 
@@ -211,11 +211,13 @@ impl TwelveGo for Sandbox {
         &self,
         call: &SearchCall,
         ctx: &CallContext,
-    ) -> Result<SearchAnswer, UpstreamError> {
+    ) -> Result<SearchBody, UpstreamError> {
         if ctx.key.is_empty() {
             return Err(status(&SandboxError::Unauthorized));
         }
-        inventory::search(call, &self.base_url).map_err(|e| status(&e))
+        inventory::search(call, &self.base_url)
+            .map(SearchBody::from)
+            .map_err(|e| status(&e))
     }
 
     async fn recheck(
@@ -256,7 +258,7 @@ mod tests {
         }
     }
 
-    fn code(r: Result<SearchAnswer, UpstreamError>) -> Option<u16> {
+    fn code(r: Result<SearchBody, UpstreamError>) -> Option<u16> {
         match r {
             Err(UpstreamError::Status { status, .. }) => Some(status),
             _ => None,
@@ -268,8 +270,11 @@ mod tests {
         let sb = Sandbox::default();
         let (s3, s4) = (Place::Station(3), Place::Station(4));
         let ok = sb.search(&call(s3, s4, 1), &ctx("k")).await.unwrap();
-        assert_eq!(ok, search(&call(s3, s4, 1), DEFAULT_BASE_URL).unwrap());
-        assert!(!ok.trips.is_empty());
+        assert_eq!(
+            ok.get(),
+            &search(&call(s3, s4, 1), DEFAULT_BASE_URL).unwrap()
+        );
+        assert!(!ok.get().trips.is_empty());
         assert_eq!(code(sb.search(&call(s3, s4, 1), &ctx("")).await), Some(401));
         assert_eq!(
             code(sb.search(&call(s3, s4, 0), &ctx("k")).await),
@@ -293,8 +298,8 @@ mod tests {
             .search(&call(Place::Province(1), Place::Province(44), 1), &ctx("k"))
             .await
             .unwrap();
-        assert_eq!(answer.recheck.len(), 2);
-        for url in &answer.recheck {
+        assert_eq!(answer.get().recheck.len(), 2);
+        for url in &answer.get().recheck {
             assert_eq!(sb.recheck(url, None, &ctx("k")).await, Ok(()));
         }
         for foreign in [

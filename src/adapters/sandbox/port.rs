@@ -16,7 +16,7 @@ use crate::domain::masterdata::{
     OperatorRow, OperatorsPage, ProvinceRow, ProvincesPage, StationRow, StationsPage,
 };
 use crate::domain::twelvego::{
-    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchAnswer,
+    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchBody,
 };
 use crate::domain::upstream::UpstreamError;
 use crate::ports::masterdata::{MasterDataSource, Page};
@@ -52,12 +52,10 @@ fn now<T>(r: Result<T, FunnelError>) -> Result<(T, Duration), FunnelError> {
 
 #[async_trait(?Send)]
 impl TwelveGoBooking for Sandbox {
-    async fn trip(
-        &self,
-        call: &TripCall,
-        ctx: &CallContext,
-    ) -> Result<SearchAnswer, UpstreamError> {
-        self.answer(ctx, || now(self.funnel_trip(call))).await
+    async fn trip(&self, call: &TripCall, ctx: &CallContext) -> Result<SearchBody, UpstreamError> {
+        self.answer(ctx, || now(self.funnel_trip(call)))
+            .await
+            .map(SearchBody::from)
     }
 
     async fn add_to_cart(

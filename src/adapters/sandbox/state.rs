@@ -59,9 +59,9 @@ impl<T> Bounded<T> {
 pub struct Cart {
     pub id: String,
     /// The trip as search has it, with only the carted travel option.
-    pub trip: Trip,
+    pub trip: Trip<'static>,
     /// The carted option with search's (one-seat) prices.
-    pub option: TravelOption,
+    pub option: TravelOption<'static>,
     pub seats: u8,
     pub departure: DateTime,
     /// Set once reserved.

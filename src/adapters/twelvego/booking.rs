@@ -11,7 +11,7 @@ use super::AwcTwelveGo;
 use crate::domain::checkout::{parse_checkout, CheckoutForm};
 use crate::domain::secret::Secret;
 use crate::domain::twelvego::{
-    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchAnswer,
+    BookingAnswer, RefundAnswer, RefundOptions, RefundRequest, SearchBody,
 };
 use crate::domain::upstream::UpstreamError;
 use crate::ports::twelvego::{CallContext, TripCall, TwelveGoBooking};
@@ -142,14 +142,10 @@ pub(super) fn parse_bid(body: &[u8]) -> Option<String> {
 
 #[async_trait(?Send)]
 impl TwelveGoBooking for AwcTwelveGo {
-    async fn trip(
-        &self,
-        call: &TripCall,
-        ctx: &CallContext,
-    ) -> Result<SearchAnswer, UpstreamError> {
+    async fn trip(&self, call: &TripCall, ctx: &CallContext) -> Result<SearchBody, UpstreamError> {
         let url = self.trip_url("trip", call, &ctx.key, TRIP)?;
         let body = self.get(url, TRIP, ctx, Policy::Read).await?;
-        SearchAnswer::from_slice(&body).map_err(|e| decode_failed(TRIP, &e))
+        SearchBody::parse(Vec::from(body)).map_err(|e| decode_failed(TRIP, &e))
     }
 
     async fn add_to_cart(

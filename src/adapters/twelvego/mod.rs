@@ -22,7 +22,7 @@ use url::Url;
 
 use crate::domain::secret::Secret;
 use crate::domain::time::format_date;
-use crate::domain::twelvego::SearchAnswer;
+use crate::domain::twelvego::SearchBody;
 use crate::domain::upstream::UpstreamError;
 use crate::ports::metrics::{Metrics, NoMetrics};
 use crate::ports::twelvego::{CallContext, SearchCall, TwelveGo};
@@ -194,10 +194,10 @@ impl TwelveGo for AwcTwelveGo {
         &self,
         call: &SearchCall,
         ctx: &CallContext,
-    ) -> Result<SearchAnswer, UpstreamError> {
+    ) -> Result<SearchBody, UpstreamError> {
         let url = self.search_url(call, &ctx.key);
         let body = self.get(url, SEARCH, ctx, Policy::Read).await?;
-        SearchAnswer::from_slice(&body).map_err(|err| {
+        SearchBody::parse(Vec::from(body)).map_err(|err| {
             tracing::warn!(
                 endpoint = SEARCH,
                 error = %err,

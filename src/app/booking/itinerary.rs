@@ -50,17 +50,18 @@ impl BookingService {
             seats,
         };
         let ctx = &caller.ctx;
-        let answer = self
+        let body = self
             .twelvego
             .trip(&call, ctx)
             .await
             .map_err(|e| FunnelError::upstream(Call::Trip, &e, None))?;
-        let (trip, option) = choose(&answer, &id.trip_key, seats).map_err(|e| match e {
+        let answer = body.get();
+        let (trip, option) = choose(answer, &id.trip_key, seats).map_err(|e| match e {
             ChoiceError::NoTrip => FunnelError::itinerary_not_found(),
             ChoiceError::NotBookable => FunnelError::trip_unavailable(),
         })?;
         let mut translator = SearchTranslator::new(seats, id.date, &self.settings.price_types);
-        translator.add(&single(&answer, trip, option));
+        translator.add(&single(answer, trip, option));
         let mut result = translator.finish();
         if let Some(maps) = &caller.id_maps {
             let translated = !result.itineraries.is_empty();

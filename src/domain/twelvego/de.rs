@@ -4,7 +4,7 @@
 
 use crate::domain::money::parse_decimal;
 use rust_decimal::Decimal;
-use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serializer};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
@@ -21,14 +21,19 @@ where
 }
 
 /// An object keyed by id; PHP's `[]` (or `null`) for an empty one; a list is keyed by position.
-pub fn lenient_map<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
+pub fn lenient_map<'de, D, K, T>(d: D) -> Result<BTreeMap<K, T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: DeserializeOwned,
+    K: Deserialize<'de> + Ord + From<String>,
+    T: Deserialize<'de>,
 {
-    struct V<T>(PhantomData<T>);
-    impl<'de, T: DeserializeOwned> Visitor<'de> for V<T> {
-        type Value = BTreeMap<String, T>;
+    struct V<K, T>(PhantomData<(K, T)>);
+    impl<'de, K, T> Visitor<'de> for V<K, T>
+    where
+        K: Deserialize<'de> + Ord + From<String>,
+        T: Deserialize<'de>,
+    {
+        type Value = BTreeMap<K, T>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("an object or an array")
         }
@@ -40,7 +45,7 @@ where
         }
         fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
             let mut out = BTreeMap::new();
-            while let Some((k, v)) = m.next_entry::<String, T>()? {
+            while let Some((k, v)) = m.next_entry::<K, T>()? {
                 out.insert(k, v);
             }
             Ok(out)
@@ -49,7 +54,7 @@ where
             let mut out = BTreeMap::new();
             let mut i = 0usize;
             while let Some(v) = s.next_element::<T>()? {
-                out.insert(i.to_string(), v);
+                out.insert(K::from(i.to_string()), v);
                 i += 1;
             }
             Ok(out)
@@ -100,28 +105,39 @@ pub fn opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> 
     d.deserialize_any(V)
 }
 
-/// A string id that 12go may also write as a number.
-pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = String;
+/// A string id that 12go may also write as a number (into a `String` or a
+/// borrowed [`Text`](super::Text)).
+pub fn string_or_number<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<&'de str> + From<String>,
+{
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: From<&'de str> + From<String>> Visitor<'de> for V<T> {
+        type Value = T;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a string or a number")
         }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-            Ok(v.to_string())
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<T, E> {
+            Ok(T::from(v))
         }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
-            Ok(v.to_string())
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            Ok(T::from(v.to_string()))
         }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
-            Ok(v.to_string())
+        fn visit_string<E: de::Error>(self, v: String) -> Result<T, E> {
+            Ok(T::from(v))
         }
-        fn visit_unit<E: de::Error>(self) -> Result<String, E> {
-            Ok(String::new())
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+            Ok(T::from(v.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+            Ok(T::from(v.to_string()))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+            Ok(T::from(String::new()))
         }
     }
-    d.deserialize_any(V)
+    d.deserialize_any(V(PhantomData))
 }
 
 /// `true`/`false`, `0`/`1`, `"0"`/`"1"`/`"true"`; `null` is `None`.

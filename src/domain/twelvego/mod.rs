@@ -6,47 +6,52 @@
 pub mod booking;
 pub mod de;
 pub mod refund;
+pub mod text;
 
 pub use booking::BookingAnswer;
 pub use refund::{RefundAnswer, RefundOptions, RefundRequest};
+pub use text::Text;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
+use yoke::{Yoke, Yokeable};
 
-/// `GET /search/...` answer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SearchAnswer {
-    #[serde(default, deserialize_with = "de::null_default")]
-    pub trips: Vec<Trip>,
-    #[serde(default, deserialize_with = "de::lenient_map")]
-    pub operators: BTreeMap<String, OperatorInfo>,
-    #[serde(default, deserialize_with = "de::lenient_map")]
-    pub stations: BTreeMap<String, StationInfo>,
-    #[serde(default, deserialize_with = "de::lenient_map")]
-    pub classes: BTreeMap<String, ClassInfo>,
-    #[serde(default, deserialize_with = "de::null_default")]
-    pub recheck: Vec<String>,
+/// `GET /search/...` answer. Its strings borrow from the body where they can
+/// ([`Text`]); [`SearchBody`] keeps the two together.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Yokeable)]
+pub struct SearchAnswer<'a> {
+    #[serde(default, borrow, deserialize_with = "de::null_default")]
+    pub trips: Vec<Trip<'a>>,
+    #[serde(default, borrow, deserialize_with = "de::lenient_map")]
+    pub operators: BTreeMap<Text<'a>, OperatorInfo>,
+    #[serde(default, borrow, deserialize_with = "de::lenient_map")]
+    pub stations: BTreeMap<Text<'a>, StationInfo>,
+    #[serde(default, borrow, deserialize_with = "de::lenient_map")]
+    pub classes: BTreeMap<Text<'a>, ClassInfo<'a>>,
+    #[serde(default, borrow, deserialize_with = "de::null_default")]
+    pub recheck: Vec<Text<'a>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Trip {
-    #[serde(deserialize_with = "de::string_or_number")]
-    pub id: String,
-    #[serde(default, deserialize_with = "de::null_default")]
-    pub params: TripParams,
-    #[serde(default, deserialize_with = "de::null_default")]
-    pub segments: Vec<Segment>,
-    #[serde(default, deserialize_with = "de::null_default")]
-    pub travel_options: Vec<TravelOption>,
+pub struct Trip<'a> {
+    #[serde(borrow, deserialize_with = "de::string_or_number")]
+    pub id: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "de::null_default")]
+    pub params: TripParams<'a>,
+    #[serde(default, borrow, deserialize_with = "de::null_default")]
+    pub segments: Vec<Segment<'a>>,
+    #[serde(default, borrow, deserialize_with = "de::null_default")]
+    pub travel_options: Vec<TravelOption<'a>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TripParams {
+pub struct TripParams<'a> {
     #[serde(default, deserialize_with = "de::lenient_bool")]
     pub hide: bool,
-    #[serde(default, deserialize_with = "de::null_default")]
-    pub vehclasses: Vec<String>,
+    #[serde(default, borrow, deserialize_with = "de::null_default")]
+    pub vehclasses: Vec<Text<'a>>,
     /// Seats bookable on the trip (T answers).
     #[serde(
         default,
@@ -57,18 +62,23 @@ pub struct TripParams {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Segment {
+pub struct Segment<'a> {
     /// `route` or `wait`.
-    #[serde(rename = "type", default, deserialize_with = "de::null_default")]
-    pub kind: String,
+    #[serde(
+        rename = "type",
+        default,
+        borrow,
+        deserialize_with = "de::null_default"
+    )]
+    pub kind: Text<'a>,
     #[serde(default, deserialize_with = "de::opt_id")]
     pub from: Option<i64>,
     #[serde(default, deserialize_with = "de::opt_id")]
     pub to: Option<i64>,
-    #[serde(default)]
-    pub dep_time: Option<String>,
-    #[serde(default)]
-    pub arr_time: Option<String>,
+    #[serde(default, borrow)]
+    pub dep_time: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub arr_time: Option<Text<'a>>,
     /// Minutes.
     #[serde(default, deserialize_with = "de::opt_id")]
     pub duration: Option<i64>,
@@ -76,16 +86,16 @@ pub struct Segment {
     pub class: Option<i64>,
     #[serde(default, deserialize_with = "de::opt_id")]
     pub operator: Option<i64>,
-    #[serde(default, deserialize_with = "de::null_default")]
-    pub vehclasses: Vec<String>,
+    #[serde(default, borrow, deserialize_with = "de::null_default")]
+    pub vehclasses: Vec<Text<'a>>,
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub connection_guaranteed: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TravelOption {
-    #[serde(default, deserialize_with = "de::string_or_number")]
-    pub id: String,
+pub struct TravelOption<'a> {
+    #[serde(default, borrow, deserialize_with = "de::string_or_number")]
+    pub id: Text<'a>,
     /// Seats available.
     #[serde(default, deserialize_with = "de::opt_id")]
     pub bookable: Option<i64>,
@@ -99,23 +109,23 @@ pub struct TravelOption {
     pub agfee: Option<Price>,
     #[serde(default)]
     pub sysfee: Option<Price>,
-    #[serde(default, deserialize_with = "de::null_default")]
-    pub amenities: Vec<String>,
-    #[serde(default)]
-    pub ticket_type: Option<String>,
+    #[serde(default, borrow, deserialize_with = "de::null_default")]
+    pub amenities: Vec<Text<'a>>,
+    #[serde(default, borrow)]
+    pub ticket_type: Option<Text<'a>>,
     /// Minutes; 0 or null means instant confirmation.
     #[serde(default, deserialize_with = "de::opt_id")]
     pub confirmation_time: Option<i64>,
-    #[serde(default)]
-    pub full_refund_until: Option<String>,
+    #[serde(default, borrow)]
+    pub full_refund_until: Option<Text<'a>>,
     #[serde(default, deserialize_with = "de::opt_id")]
     pub price_restriction: Option<i64>,
     #[serde(default, deserialize_with = "de::opt_id")]
     pub is_bookable: Option<i64>,
-    #[serde(default)]
-    pub dep_datetime: Option<String>,
-    #[serde(default)]
-    pub arr_datetime: Option<String>,
+    #[serde(default, borrow)]
+    pub dep_datetime: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub arr_datetime: Option<Text<'a>>,
 }
 
 /// `{"value": 507, "fxcode": "THB"}`; `value` may be null.
@@ -132,11 +142,11 @@ pub struct Price {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ClassInfo {
+pub struct ClassInfo<'a> {
     #[serde(default, deserialize_with = "de::opt_id")]
     pub id: Option<i64>,
-    #[serde(default)]
-    pub name: Option<String>,
+    #[serde(default, borrow)]
+    pub name: Option<Text<'a>>,
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub is_multi_pax: Option<bool>,
 }
@@ -179,9 +189,9 @@ pub struct StationInfo {
     pub station_lng: Option<Decimal>,
 }
 
-impl SearchAnswer {
+impl<'a> SearchAnswer<'a> {
     /// Parses a 12go body. `Err` means the body is not a usable search answer.
-    pub fn from_slice(body: &[u8]) -> Result<Self, serde_json::Error> {
+    pub fn from_slice(body: &'a [u8]) -> Result<Self, serde_json::Error> {
         // One UTF-8 check of the whole body, then the `str` reader, which does not
         // validate every string again: in the profile of a 140-trip answer the
         // per-string checks of `from_slice` were an eighth of the parse. A body that
@@ -190,6 +200,41 @@ impl SearchAnswer {
             Ok(text) => serde_json::from_str(text),
             Err(_) => serde_json::from_slice(body),
         }
+    }
+}
+
+/// A parsed search answer together with the body its strings borrow from, so a
+/// port can hand it over without copying every string out of the body.
+pub struct SearchBody(Yoke<SearchAnswer<'static>, Option<Vec<u8>>>);
+
+impl SearchBody {
+    /// Parses a 12go body (see [`SearchAnswer::from_slice`]).
+    pub fn parse(body: Vec<u8>) -> Result<Self, serde_json::Error> {
+        Yoke::try_attach_to_cart(body, |b: &[u8]| SearchAnswer::from_slice(b))
+            .map(|y| Self(y.wrap_cart_in_option()))
+    }
+
+    pub fn get(&self) -> &SearchAnswer<'_> {
+        self.0.get()
+    }
+}
+
+/// An answer built in memory (the sandbox, tests).
+impl From<SearchAnswer<'static>> for SearchBody {
+    fn from(answer: SearchAnswer<'static>) -> Self {
+        Self(Yoke::new_owned(answer))
+    }
+}
+
+impl fmt::Debug for SearchBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.get(), f)
+    }
+}
+
+impl PartialEq for SearchBody {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
     }
 }
 

@@ -182,7 +182,7 @@ async fn trip_sends_the_expected_get_and_parses_the_search_shape() {
         .await
         .unwrap();
     // Assert
-    assert_eq!(answer.trips[0].id, "T1");
+    assert_eq!(answer.get().trips[0].id, "T1");
     let req = &server.received_requests().await.unwrap()[0];
     assert_eq!(req.url.query(), Some("seats=2&k=test-key"));
     let ua = req.headers.get("user-agent").unwrap().to_str().unwrap();

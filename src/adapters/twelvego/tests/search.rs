@@ -1,6 +1,7 @@
 //! U1 search against the fake 12go.
 
 use super::*;
+use crate::domain::twelvego::Text;
 
 #[actix_web::test]
 async fn search_parses_a_200_and_sends_the_expected_request() {
@@ -23,8 +24,8 @@ async fn search_parses_a_200_and_sends_the_expected_request() {
         .await
         .unwrap();
     // Assert
-    assert_eq!(answer.trips[0].id, "T1");
-    assert_eq!(answer.recheck, vec!["/searchr?x=1".to_owned()]);
+    assert_eq!(answer.get().trips[0].id, "T1");
+    assert_eq!(answer.get().recheck, vec![Text::from("/searchr?x=1")]);
     let req = &server.received_requests().await.unwrap()[0];
     let ua = req.headers.get("user-agent").unwrap().to_str().unwrap();
     assert!(ua.starts_with("travelier-connect/"), "{ua}");
@@ -107,7 +108,7 @@ async fn search_succeeds_when_a_retry_after_502_succeeds() {
         .search(&call(), &ctx(Duration::from_secs(10)))
         .await;
     // Assert
-    assert_eq!(answer.unwrap().trips.len(), 1);
+    assert_eq!(answer.unwrap().get().trips.len(), 1);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
@@ -235,6 +236,6 @@ async fn search_keeps_a_base_url_path() {
         .unwrap()
         .search(&call(), &ctx(Duration::from_secs(10)))
         .await;
-    assert!(answer.unwrap().trips.is_empty());
+    assert!(answer.unwrap().get().trips.is_empty());
     server.verify().await;
 }
