@@ -8,7 +8,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use connect_api::adapters::http::json_writer::to_json_vec;
+use connect_api::adapters::http::search_json::search_result_json;
 use connect_api::domain::translate::{PriceTypeMap, SearchTranslator};
 use connect_api::domain::twelvego::SearchAnswer;
 use std::hint::black_box;
@@ -77,7 +77,7 @@ fn main() {
         assert!(!result.itineraries.is_empty(), "{name}: no itineraries");
         // As the search route does.
         let serialise = |r: &connect_api::domain::itinerary::SearchResult| {
-            to_json_vec(r, 1024 + 1024 * r.itineraries.len()).expect("serialises")
+            search_result_json(r, 1024 + 1024 * r.itineraries.len())
         };
         let answer_bytes = serialise(&result).len();
         let parse = time(n, || {

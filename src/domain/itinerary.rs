@@ -68,6 +68,16 @@ pub enum PriceType {
 }
 
 impl PriceType {
+    /// The wire name (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Max => "Max",
+            Self::Min => "Min",
+            Self::Exact => "Exact",
+            Self::Recommended => "Recommended",
+        }
+    }
+
     pub fn parse(raw: &str) -> Option<Self> {
         match raw.trim() {
             "Max" => Some(Self::Max),
@@ -125,6 +135,16 @@ pub enum ConfirmationType {
     Pending,
 }
 
+impl ConfirmationType {
+    /// The wire name (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Instant => "Instant",
+            Self::Pending => "Pending",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum TicketType {
     PaperTicket,
@@ -133,14 +153,33 @@ pub enum TicketType {
 }
 
 impl TicketType {
+    /// The wire name (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PaperTicket => "PaperTicket",
+            Self::ShowOnScreen => "ShowOnScreen",
+            Self::PickUp => "PickUp",
+        }
+    }
+
     /// Maps 12go's `ticket_type`; `None` for an unknown value (omitted, with a WARN).
     pub fn from_12go(raw: &str) -> Option<Self> {
-        match raw.trim().to_ascii_lowercase().as_str() {
-            "paper" | "printed" => Some(Self::PaperTicket),
-            "eticket" | "e-ticket" | "show_on_screen" | "mobile" => Some(Self::ShowOnScreen),
-            "pickup" | "pick_up" => Some(Self::PickUp),
-            _ => None,
-        }
+        const NAMES: [(&str, TicketType); 8] = [
+            ("paper", TicketType::PaperTicket),
+            ("printed", TicketType::PaperTicket),
+            ("eticket", TicketType::ShowOnScreen),
+            ("e-ticket", TicketType::ShowOnScreen),
+            ("show_on_screen", TicketType::ShowOnScreen),
+            ("mobile", TicketType::ShowOnScreen),
+            ("pickup", TicketType::PickUp),
+            ("pick_up", TicketType::PickUp),
+        ];
+        // Compared without lowercasing into a new string (once per travel option).
+        let raw = raw.trim();
+        NAMES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(raw))
+            .map(|(_, t)| *t)
     }
 }
 

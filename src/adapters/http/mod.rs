@@ -3,10 +3,10 @@
 pub mod admin_auth;
 pub mod auth;
 pub mod error;
-pub mod json_writer;
 pub mod openapi;
 pub mod pipeline;
 pub mod routes;
+pub mod search_json;
 pub mod state;
 pub mod telemetry;
 

@@ -93,7 +93,7 @@ impl AwcTwelveGo {
         json: Option<Bytes>,
         timeout: std::time::Duration,
         ctx: &CallContext,
-    ) -> Result<Bytes, UpstreamError> {
+    ) -> Result<Vec<u8>, UpstreamError> {
         let out = Outbound {
             url,
             endpoint,
@@ -145,7 +145,7 @@ impl TwelveGoBooking for AwcTwelveGo {
     async fn trip(&self, call: &TripCall, ctx: &CallContext) -> Result<SearchBody, UpstreamError> {
         let url = self.trip_url("trip", call, &ctx.key, TRIP)?;
         let body = self.get(url, TRIP, ctx, Policy::Read).await?;
-        SearchBody::parse(Vec::from(body)).map_err(|e| decode_failed(TRIP, &e))
+        SearchBody::parse(body).map_err(|e| decode_failed(TRIP, &e))
     }
 
     async fn add_to_cart(

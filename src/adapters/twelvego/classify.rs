@@ -2,7 +2,6 @@
 
 use awc::error::{ConnectError, PayloadError, SendRequestError};
 use awc::http::header::{self, HeaderMap};
-use bytes::Bytes;
 
 use crate::domain::upstream::{Rejection, UpstreamError};
 
@@ -12,11 +11,11 @@ const LOG_BODY_MAX: usize = 2048;
 pub(super) struct RawAnswer {
     pub status: u16,
     pub retry_after: Option<u64>,
-    pub body: Bytes,
+    pub body: Vec<u8>,
 }
 
 /// 2xx → the body; anything else → `Status`, with the body logged at DEBUG.
-pub(super) fn classify_answer(answer: RawAnswer) -> Result<Bytes, UpstreamError> {
+pub(super) fn classify_answer(answer: RawAnswer) -> Result<Vec<u8>, UpstreamError> {
     if (200..300).contains(&answer.status) {
         return Ok(answer.body);
     }

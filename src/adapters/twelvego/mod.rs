@@ -197,7 +197,7 @@ impl TwelveGo for AwcTwelveGo {
     ) -> Result<SearchBody, UpstreamError> {
         let url = self.search_url(call, &ctx.key);
         let body = self.get(url, SEARCH, ctx, Policy::Read).await?;
-        SearchBody::parse(Vec::from(body)).map_err(|err| {
+        SearchBody::parse(body).map_err(|err| {
             tracing::warn!(
                 endpoint = SEARCH,
                 error = %err,

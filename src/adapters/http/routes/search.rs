@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::adapters::http::auth::Authed;
 use crate::adapters::http::error::ApiError;
 use crate::adapters::http::json_bytes;
-use crate::adapters::http::json_writer::to_json_vec;
+use crate::adapters::http::search_json::search_result_json;
 use crate::adapters::http::state::{Shared, Worker};
 use crate::adapters::telemetry::events::{EventError, SearchCompleted, SearchFacts, SearchRequest};
 use crate::app::search::SearchError;
@@ -56,12 +56,12 @@ pub async fn search(
         })
         .await;
     let client_id = req.match_info().get("client_id").unwrap_or_default();
-    let answer = result.and_then(|out| {
+    let answer = result.map(|out| {
         // Sized for the answer (about 870 bytes an itinerary with its segment and
         // vehicle) so the buffer is not regrown and copied a dozen times.
         let capacity = 1024 + 1024 * out.result.itineraries.len();
-        let body = to_json_vec(&out.result, capacity).map_err(|_| ApiError::internal())?;
-        Ok((out, body))
+        let body = search_result_json(&out.result, capacity);
+        (out, body)
     });
     let metrics = &*shared.metrics;
     let event = SearchCompleted::wanted();
