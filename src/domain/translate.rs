@@ -1,8 +1,9 @@
 //! 12go search answers → the Connect search result (10 §4).
 
+use foldhash::{HashMap, HashSet};
 use jiff::civil::{Date, DateTime};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use crate::domain::ids::{itinerary_id, TransportType};
 use crate::domain::itinerary::{
@@ -86,13 +87,17 @@ impl<'a> SearchTranslator<'a> {
             date,
             price_types,
             out: SearchResult::default(),
-            itinerary_ids: HashSet::new(),
-            segment_vehicles: HashMap::new(),
-            vehicle_index: HashMap::new(),
+            itinerary_ids: HashSet::default(),
+            segment_vehicles: HashMap::default(),
+            vehicle_index: HashMap::default(),
         }
     }
 
     pub fn add(&mut self, answer: &SearchAnswer) {
+        // Sized once for the answer rather than regrown (and rehashed) as it fills.
+        let options: usize = answer.trips.iter().map(|t| t.travel_options.len()).sum();
+        self.itinerary_ids.reserve(options);
+        self.segment_vehicles.reserve(options);
         for trip in answer.trips.iter().filter(|t| !t.params.hide) {
             for option in &trip.travel_options {
                 self.add_option(answer, trip, option);

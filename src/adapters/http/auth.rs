@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::error::ApiError;
-use super::pipeline::RequestCtx;
+use super::pipeline::{RequestCtx, RouteTemplate};
 use super::state::Shared;
 use crate::app::auth::AuthedClient;
 use crate::app::rate_limit::ClientRateLimits;
@@ -123,7 +123,11 @@ fn extract(req: &HttpRequest) -> Result<Authed, ApiError> {
 
 /// Step 6 of the pipeline (00 §3): the client's token bucket for this route's class.
 fn rate_limit(req: &HttpRequest, shared: &Shared, client: &AuthedClient) -> Result<(), ApiError> {
-    let Some(class) = req.match_pattern().and_then(|p| RateClass::of_route(&p)) else {
+    let class = match req.extensions().get::<RouteTemplate>() {
+        Some(RouteTemplate(route)) => route.as_deref().and_then(RateClass::of_route),
+        None => req.match_pattern().and_then(|p| RateClass::of_route(&p)),
+    };
+    let Some(class) = class else {
         return Ok(());
     };
     let Some(limits) = req.app_data::<Data<ClientRateLimits>>() else {
