@@ -248,9 +248,9 @@ impl AwcTwelveGo {
 
 /// The whole body within `limit` bytes, with the errors of awc's `ClientResponse::body`
 /// (`UnknownLength` for a bad `Content-Length`, `Overflow` past the limit), but read
-/// into one buffer sized from `Content-Length` (awc's grows from empty, copying a
-/// 230 KB search answer about ten times), and without a copy at all when the body
-/// arrives as one chunk.
+/// into one `Vec` sized from `Content-Length` (awc's grows from empty, copying a
+/// 230 KB search answer about ten times) that the caller owns, so a search answer
+/// can borrow its strings from it.
 ///
 /// The read first takes its estimated size from the worker's `budget` (all at once,
 /// so two reads can never hold halves and wait on each other) and gives it back when

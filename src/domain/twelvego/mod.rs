@@ -264,6 +264,62 @@ mod tests {
     }
 
     #[test]
+    fn a_search_body_borrows_its_strings_and_equals_the_same_answer_built_in_memory() {
+        let body = SearchBody::parse(SPEC_EXAMPLE.as_bytes().to_vec()).unwrap();
+        let a = body.get();
+        assert!(a.trips[0].id.is_borrowed());
+        assert!(a.trips[0].segments[0].kind.is_borrowed());
+        let owned: SearchAnswer<'static> = SearchAnswer {
+            trips: a
+                .trips
+                .iter()
+                .map(|t| Trip {
+                    id: t.id.clone().into_owned(),
+                    params: TripParams {
+                        hide: t.params.hide,
+                        vehclasses: t
+                            .params
+                            .vehclasses
+                            .iter()
+                            .cloned()
+                            .map(Text::into_owned)
+                            .collect(),
+                        bookable: t.params.bookable,
+                    },
+                    segments: Vec::new(),
+                    travel_options: Vec::new(),
+                })
+                .collect(),
+            ..SearchAnswer::default()
+        };
+        let rebuilt = SearchBody::from(owned);
+        assert!(!rebuilt.get().trips[0].id.is_borrowed());
+        assert_eq!(rebuilt.get().trips[0].id, a.trips[0].id);
+        assert_ne!(rebuilt, body, "segments and options were left out");
+        assert_eq!(
+            SearchBody::parse(SPEC_EXAMPLE.as_bytes().to_vec()).unwrap(),
+            body
+        );
+        assert!(SearchBody::parse(b"{\"trips\":5}".to_vec()).is_err());
+    }
+
+    #[test]
+    fn escaped_strings_are_owned_and_unescaped() {
+        let a = SearchAnswer::from_slice(
+            br#"{"trips":[{"id":"A\/B","segments":[{"type":"rou\u0074e","dep_time":"2026-04-05 10:00:00"}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(a.trips[0].id, "A/B");
+        assert!(!a.trips[0].id.is_borrowed());
+        assert_eq!(a.trips[0].segments[0].kind, "route");
+        assert!(a.trips[0].segments[0]
+            .dep_time
+            .as_ref()
+            .unwrap()
+            .is_borrowed());
+    }
+
+    #[test]
     fn php_empty_arrays_stand_for_empty_maps_and_nulls_for_lists() {
         let a = SearchAnswer::from_slice(
             br#"{"trips":null,"operators":[],"stations":[],"classes":{},"recheck":null}"#,

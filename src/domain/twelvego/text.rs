@@ -16,6 +16,11 @@ impl Text<'_> {
         &self.0
     }
 
+    /// Whether the string is a slice of the body it was read from.
+    pub fn is_borrowed(&self) -> bool {
+        matches!(self.0, Cow::Borrowed(_))
+    }
+
     /// A copy that no longer borrows the body.
     pub fn into_owned(self) -> Text<'static> {
         Text(Cow::Owned(self.0.into_owned()))
