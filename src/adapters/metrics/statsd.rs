@@ -1,53 +1,54 @@
 //! DogStatsD over UDP (40 §7.3): prefix `connect`, unified service tags on every
-//! metric. Sending is queued to a background thread, so callers never block; a
-//! missing agent only loses metrics. Lines are batched into datagrams of up to
-//! [`DATAGRAM`] bytes (DogStatsD reads one line per metric), flushed when full and
-//! at least every [`FLUSH_EVERY`]: one `sendto` per metric cost about a tenth of the
-//! CPU of a small search.
+//! metric. Callers only record into an [`Aggregator`]; a background thread sends
+//! each interval's lines every [`FLUSH_EVERY`], batched into datagrams of up to
+//! [`DATAGRAM`] bytes (DogStatsD reads one line per metric). So a request never
+//! formats a line or touches a socket, and a missing agent only loses metrics.
 
-use cadence::prelude::*;
-use cadence::{
-    BufferedUdpMetricSink, MetricBuilder, MetricSink, QueuingMetricSink, SinkStats, StatsdClient,
-};
+use cadence::{BufferedUdpMetricSink, MetricSink};
 use std::net::UdpSocket;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use super::aggregate::{write_lines, Aggregator};
 use crate::ports::metrics::{Metrics, Tags};
 
-const QUEUE: usize = 16 * 1024;
+const PREFIX: &str = "connect";
 /// Fits one Ethernet frame, as Datadog advises for UDP.
 const DATAGRAM: usize = 1432;
+/// Datadog's agent aggregates per 10 s; a 1 s interval keeps dashboards live.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
-/// The batching sink, shared by the queue's worker and the periodic flush.
-struct SharedSink(Arc<BufferedUdpMetricSink>);
+/// What the callers and the flusher thread share.
+struct Shared {
+    agg: Aggregator,
+    sink: BufferedUdpMetricSink,
+    /// `service`, `env`, `version`, after the metric's own tags.
+    common: [(&'static str, String); 3],
+}
 
-impl MetricSink for SharedSink {
-    fn emit(&self, metric: &str) -> std::io::Result<usize> {
-        self.0.emit(metric)
-    }
-
-    fn flush(&self) -> std::io::Result<()> {
-        self.0.flush()
-    }
-
-    fn stats(&self) -> SinkStats {
-        self.0.stats()
+impl Shared {
+    /// Sends the interval's lines (a missing agent only loses metrics).
+    fn flush(&self) {
+        let mut lines = String::new();
+        for ctx in self.agg.take() {
+            lines.clear();
+            write_lines(&mut lines, PREFIX, &ctx, &self.common, DATAGRAM);
+            for line in lines.lines() {
+                let _ = self.sink.emit(line);
+            }
+        }
+        let _ = self.sink.flush();
     }
 }
 
-/// Flushes the batch every [`FLUSH_EVERY`] until the sink is dropped.
-fn spawn_flusher(sink: Weak<BufferedUdpMetricSink>) -> std::io::Result<()> {
+/// Flushes every [`FLUSH_EVERY`] until the metrics are dropped.
+fn spawn_flusher(shared: Weak<Shared>) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("statsd-flush".into())
         .spawn(move || loop {
             std::thread::sleep(FLUSH_EVERY);
-            match sink.upgrade() {
-                Some(sink) => {
-                    // A missing agent only loses metrics.
-                    let _ = sink.flush();
-                }
+            match shared.upgrade() {
+                Some(shared) => shared.flush(),
                 None => break,
             }
         })
@@ -55,9 +56,7 @@ fn spawn_flusher(sink: Weak<BufferedUdpMetricSink>) -> std::io::Result<()> {
 }
 
 pub struct StatsdMetrics {
-    client: StatsdClient,
-    /// `service`, `env`, `version`, after the metric's own tags.
-    common: [(&'static str, String); 3],
+    shared: Arc<Shared>,
 }
 
 /// Where and how metrics are sent.
@@ -74,56 +73,41 @@ impl StatsdMetrics {
     pub fn new(cfg: &StatsdConfig) -> std::io::Result<Self> {
         let socket = UdpSocket::bind("0.0.0.0:0")?;
         socket.set_nonblocking(true)?;
-        let udp =
+        let sink =
             BufferedUdpMetricSink::with_capacity((cfg.host.as_str(), cfg.port), socket, DATAGRAM)
                 .map_err(std::io::Error::other)?;
-        let udp = Arc::new(udp);
-        spawn_flusher(Arc::downgrade(&udp))?;
-        let sink = QueuingMetricSink::with_capacity(SharedSink(udp), QUEUE);
-        let client = StatsdClient::builder("connect", sink)
-            .with_error_handler(|_| {})
-            .build();
-        let common = [
-            ("service", cfg.service.clone()),
-            ("env", cfg.env.clone()),
-            ("version", cfg.version.clone()),
-        ];
-        Ok(Self { client, common })
-    }
-
-    fn send<'a, T: cadence::Metric + From<String>>(
-        &'a self,
-        mut builder: MetricBuilder<'a, '_, T>,
-        tags: Tags<'a>,
-    ) {
-        for (k, v) in tags {
-            builder = builder.with_tag(k, v);
-        }
-        for (k, v) in &self.common {
-            builder = builder.with_tag(k, v.as_str());
-        }
-        builder.send();
+        let shared = Arc::new(Shared {
+            agg: Aggregator::default(),
+            sink,
+            common: [
+                ("service", cfg.service.clone()),
+                ("env", cfg.env.clone()),
+                ("version", cfg.version.clone()),
+            ],
+        });
+        spawn_flusher(Arc::downgrade(&shared))?;
+        Ok(Self { shared })
     }
 }
 
 impl Drop for StatsdMetrics {
-    /// Sends the last batch rather than leaving it to the periodic flush.
+    /// Sends the last interval rather than losing it.
     fn drop(&mut self) {
-        let _ = self.client.flush();
+        self.shared.flush();
     }
 }
 
 impl Metrics for StatsdMetrics {
     fn count<'a>(&self, name: &'static str, value: i64, tags: Tags<'a>) {
-        self.send(self.client.count_with_tags(name, value), tags);
+        self.shared.agg.count(name, value, tags);
     }
 
     fn gauge<'a>(&self, name: &'static str, value: f64, tags: Tags<'a>) {
-        self.send(self.client.gauge_with_tags(name, value), tags);
+        self.shared.agg.gauge(name, value, tags);
     }
 
     fn histogram<'a>(&self, name: &'static str, value: f64, tags: Tags<'a>) {
-        self.send(self.client.histogram_with_tags(name, value), tags);
+        self.shared.agg.histogram(name, value, tags);
     }
 }
 
@@ -177,14 +161,57 @@ mod tests {
         let text = std::str::from_utf8(&buf[..n]).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2, "{text}");
-        assert!(
-            lines[0].starts_with("connect.request.count:1|c|#endpoint:search"),
-            "{text}"
+        assert_eq!(
+            lines[0],
+            "connect.request.count:1|c|#endpoint:search,service:connect-api,env:dev,version:1"
         );
-        assert!(
-            lines[1].starts_with("connect.request.duration:12.5|h|#endpoint:search"),
-            "{text}"
+        assert_eq!(
+            lines[1],
+            "connect.request.duration:12.5|h|#endpoint:search,service:connect-api,env:dev,version:1"
         );
         assert!(n <= DATAGRAM, "{n} bytes");
+    }
+
+    #[test]
+    fn an_interval_sends_one_line_per_context_with_counts_summed_and_samples_together() {
+        let (agent, m) = agent_and_metrics();
+        for ms in [3.0, 4.5, 9.0] {
+            m.count("request.count", 1, &[("endpoint", "search")]);
+            m.histogram("request.duration", ms, &[("endpoint", "search")]);
+        }
+        m.count("request.count", 2, &[("endpoint", "book")]);
+        m.gauge("breaker_open", 1.0, &[]);
+        m.gauge("breaker_open", 0.0, &[]);
+        let mut buf = [0u8; 2048];
+        let n = agent.recv(&mut buf).unwrap();
+        let text = std::str::from_utf8(&buf[..n]).unwrap();
+        let common = "service:connect-api,env:dev,version:1";
+        assert_eq!(
+            text.lines().collect::<Vec<_>>(),
+            [
+                format!("connect.request.count:3|c|#endpoint:search,{common}"),
+                format!("connect.request.duration:3:4.5:9|h|#endpoint:search,{common}"),
+                format!("connect.request.count:2|c|#endpoint:book,{common}"),
+                format!("connect.breaker_open:0|g|#{common}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn dropping_the_metrics_sends_what_the_interval_holds() {
+        let (agent, m) = agent_and_metrics();
+        m.count("shutdown.count", 1, &[]);
+        let started = std::time::Instant::now();
+        drop(m);
+        let mut buf = [0u8; 1024];
+        let n = agent.recv(&mut buf).unwrap();
+        assert!(
+            started.elapsed() < FLUSH_EVERY,
+            "sent by the drop, not the flusher"
+        );
+        assert_eq!(
+            std::str::from_utf8(&buf[..n]).unwrap(),
+            "connect.shutdown.count:1|c|#service:connect-api,env:dev,version:1\n"
+        );
     }
 }
