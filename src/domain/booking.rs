@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Money;
 use crate::domain::time::parse_lenient_datetime;
 use crate::domain::twelvego::{BookingAnswer, Price};
 
@@ -95,7 +95,7 @@ pub struct IncompleteBooking(pub &'static str);
 
 fn money(p: &Option<Price>) -> Option<Money> {
     let p = p.as_ref()?;
-    Some(Money::new(p.value?, Currency::new(&p.fxcode)))
+    Some(Money::new(p.value?, p.fxcode.clone()))
 }
 
 fn rfc3339(unix: i64) -> Option<String> {

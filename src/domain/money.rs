@@ -5,23 +5,48 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
-/// An ISO 4217 code, uppercased.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Currency(String);
+/// An ISO 4217 code, uppercased. Codes of up to [`INLINE`] bytes (every real one)
+/// are kept inline: a search answer carries several per option, and each was an
+/// allocation and a copy.
+#[derive(Clone)]
+pub struct Currency(Repr);
+
+const INLINE: usize = 8;
+
+#[derive(Clone)]
+enum Repr {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
 
 impl Currency {
     /// Uppercases 12go's `fxcode`.
     pub fn new(code: &str) -> Self {
-        Self(code.trim().to_ascii_uppercase())
+        let code = code.trim();
+        match u8::try_from(code.len()) {
+            Ok(len) if code.len() <= INLINE => {
+                let mut bytes = [0u8; INLINE];
+                bytes[..code.len()].copy_from_slice(code.as_bytes());
+                bytes.make_ascii_uppercase();
+                Self(Repr::Inline { len, bytes })
+            }
+            _ => Self(Repr::Heap(code.to_ascii_uppercase().into_boxed_str())),
+        }
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        match &self.0 {
+            // Whole UTF-8 text with only ASCII letters changed: always valid.
+            Repr::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Repr::Heap(s) => s,
+        }
     }
 
     /// ISO 4217 minor-unit digits; unknown currencies use 2.
     pub fn minor_units(&self) -> u32 {
-        match self.0.as_str() {
+        match self.as_str() {
             "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
             | "UGX" | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
             "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
@@ -30,9 +55,77 @@ impl Currency {
     }
 }
 
+impl Default for Currency {
+    fn default() -> Self {
+        Self::new("")
+    }
+}
+
+impl From<&str> for Currency {
+    fn from(code: &str) -> Self {
+        Self::new(code)
+    }
+}
+
+// Equality, order and hash are the code's text's, whichever way it is stored.
+impl PartialEq for Currency {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Currency {}
+
+impl PartialOrd for Currency {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Currency {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for Currency {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h);
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Currency").field(&self.as_str()).finish()
+    }
+}
+
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// From a string (12go's `fxcode`), normalised as [`Currency::new`] does.
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Currency;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a currency code")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Currency, E> {
+                Ok(Currency::new(v))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -125,6 +218,28 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         parse_decimal(s).unwrap()
+    }
+
+    #[test]
+    fn currency_codes_are_trimmed_uppercased_and_compare_by_text_however_stored() {
+        let short = Currency::new(" thb ");
+        assert_eq!(
+            (short.as_str(), short.to_string()),
+            ("THB", "THB".to_owned())
+        );
+        assert!(matches!(short.0, Repr::Inline { len: 3, .. }));
+        let long = Currency::new("not-a-real-code");
+        assert_eq!(long.as_str(), "NOT-A-REAL-CODE");
+        assert!(matches!(long.0, Repr::Heap(_)));
+        assert_eq!(Currency::new("é€ab").as_str(), "é€AB");
+        assert_eq!(Currency::default().as_str(), "");
+        assert_eq!(Currency::new("usd"), Currency::from("USD"));
+        assert!(Currency::new("EUR") < Currency::new("NOT-A-REAL-CODE"));
+        assert!(Currency::new("ZZZ") > Currency::new("NOT-A-REAL-CODE"));
+        assert_eq!(format!("{short:?}"), r#"Currency("THB")"#);
+        assert_eq!(serde_json::to_string(&short).unwrap(), r#""THB""#);
+        let parsed: Currency = serde_json::from_str(r#"" jpy""#).unwrap();
+        assert_eq!((parsed.as_str(), parsed.minor_units()), ("JPY", 0));
     }
 
     #[test]

@@ -264,7 +264,7 @@ fn parse_time(raw: &str) -> Option<DateTime> {
 
 fn value_of(p: &Option<tg::Price>) -> Option<(Decimal, Currency)> {
     p.as_ref()
-        .and_then(|p| p.value.map(|v| (v, Currency::new(&p.fxcode))))
+        .and_then(|p| p.value.map(|v| (v, p.fxcode.clone())))
 }
 
 fn build_leg(

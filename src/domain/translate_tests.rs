@@ -1863,7 +1863,7 @@ fn any_price() -> impl Strategy<Value = Option<tg::Price>> {
         1 => ".{0,4}",
     ];
     prop_oneof![
-        6 => (any_decimal(), fxcode).prop_map(|(value, fxcode)| Some(tg::Price { value, fxcode })),
+        6 => (any_decimal(), fxcode).prop_map(|(value, fxcode)| Some(tg::Price { value, fxcode: fxcode.as_str().into() })),
         1 => Just(None),
     ]
 }

@@ -76,7 +76,7 @@ pub struct SeatInfo {
 
 fn unit_price(cart: &Cart) -> (Decimal, String) {
     let p = cart.option.price.clone().unwrap_or_default();
-    (p.value.unwrap_or_default(), p.fxcode)
+    (p.value.unwrap_or_default(), p.fxcode.to_string())
 }
 
 fn share(cart: &Cart, pct: i64) -> Decimal {

@@ -1,6 +1,5 @@
 use super::*;
 use crate::adapters::sandbox::key::{decode_trip_key, is_trip_key_shape};
-use crate::domain::money::Currency;
 use crate::domain::translate::{PriceTypeMap, SearchTranslator};
 use crate::domain::twelvego::{Price, TravelOption};
 use jiff::civil::date;
@@ -167,7 +166,7 @@ fn fields_are_consistent() {
                 let p = p.as_ref().unwrap();
                 assert_eq!(&p.fxcode, cur);
                 let scale = p.value.unwrap().scale();
-                assert_eq!(scale, Currency::new(cur).minor_units(), "{} {cur}", o.id);
+                assert_eq!(scale, cur.minor_units(), "{} {cur}", o.id);
             }
             assert!(o.amenities.iter().all(|x| allowed.contains(&x.as_str())));
             for s in &t.segments {

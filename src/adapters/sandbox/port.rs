@@ -98,7 +98,9 @@ impl TwelveGoBooking for Sandbox {
 
     async fn booking(&self, bid: &str, ctx: &CallContext) -> Result<BookingAnswer, UpstreamError> {
         let b = self.answer(ctx, || now(self.funnel_booking(bid))).await?;
-        serde_json::from_value(b).map_err(|_| UpstreamError::Decode)
+        // Through bytes, as the awc adapter reads it: amounts borrow their text.
+        let bytes = serde_json::to_vec(&b).map_err(|_| UpstreamError::Decode)?;
+        BookingAnswer::from_slice(&bytes).map_err(|_| UpstreamError::Decode)
     }
 
     async fn refund_options(

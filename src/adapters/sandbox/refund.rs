@@ -77,7 +77,7 @@ pub fn options(b: &Booking) -> RefundOptions {
         };
         RefundOption {
             refund_amount: amount(base, percent),
-            refund_fxcode: fxcode.clone(),
+            refund_fxcode: fxcode.to_string(),
             expires: Some(expires),
             expires_after,
             available: Some(available),

@@ -46,7 +46,7 @@ async fn refund_options_offer_full_partial_expired_and_unavailable() {
         assert_eq!(opt.refund_amount.value, want, "{pct}");
         let raw = &opt.refund_amount.raw;
         assert_eq!(raw.split_once('.').unwrap().1.len(), 2, "{raw}");
-        assert_eq!(opt.refund_fxcode, net.fxcode);
+        assert_eq!(opt.refund_fxcode, net.fxcode.as_str());
         assert_eq!(opt.hash, hash(b.bid, pct));
         assert_eq!(opt.hash.len(), 16);
         assert_eq!(opt.available_since, Some(fmt_dt(utc(b.created_on))));

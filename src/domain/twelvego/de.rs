@@ -177,8 +177,10 @@ pub fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 
 /// An exact decimal from the JSON text of a number or numeric string. Anything else
 /// (an object, a word) is `None`, which the translation treats like a null price.
+/// The text is borrowed from the body (a search answer has ~600 of them), so these
+/// types are read from bytes or text (`from_slice`, `from_str`), not `from_value`.
 pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    let raw = Option::<Box<RawValue>>::deserialize(d)?;
+    let raw = Option::<&'de RawValue>::deserialize(d)?;
     Ok(raw.and_then(|r| {
         let text = r.get().trim();
         let inner = text

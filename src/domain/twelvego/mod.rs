@@ -12,6 +12,7 @@ pub use booking::BookingAnswer;
 pub use refund::{RefundAnswer, RefundOptions, RefundRequest};
 pub use text::Text;
 
+use crate::domain::money::Currency;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -137,8 +138,9 @@ pub struct Price {
         serialize_with = "de::ser_opt_decimal"
     )]
     pub value: Option<Decimal>,
+    /// Normalised as it is read (an inline code, no allocation).
     #[serde(default, deserialize_with = "de::null_default")]
-    pub fxcode: String,
+    pub fxcode: Currency,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
