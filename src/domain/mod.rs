@@ -10,6 +10,7 @@ pub mod checkout;
 pub mod clients;
 pub mod field_error;
 pub mod funnel_error;
+pub mod id_index;
 pub mod idmap;
 pub mod ids;
 pub mod itinerary;

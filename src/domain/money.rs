@@ -155,6 +155,13 @@ impl Money {
 /// Formats `amount` with the minor-unit digits of `currency`, rounding half away
 /// from zero; negative values are clamped to zero (amounts are non-negative on the wire).
 pub fn format_amount(amount: Decimal, currency: &Currency) -> String {
+    let mut out = String::with_capacity(16);
+    push_amount(&mut out, amount, currency);
+    out
+}
+
+/// Appends what [`format_amount`] returns (the JSON writer reuses one buffer).
+pub fn push_amount(out: &mut String, amount: Decimal, currency: &Currency) {
     let dp = currency.minor_units();
     let mut rounded = amount.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
     if rounded.is_sign_negative() {
@@ -167,7 +174,8 @@ pub fn format_amount(amount: Decimal, currency: &Currency) -> String {
         u64::try_from(rounded.mantissa()),
         u8::try_from(dp).ok().filter(|s| *s < 19),
     ) else {
-        return rounded.to_string();
+        out.push_str(&rounded.to_string());
+        return;
     };
     let mut digits = [0u8; 20];
     let mut start = digits.len();
@@ -182,13 +190,11 @@ pub fn format_amount(amount: Decimal, currency: &Currency) -> String {
     }
     let digits = &digits[start..];
     let (int, frac) = digits.split_at(digits.len() - usize::from(scale));
-    let mut out = String::with_capacity(digits.len() + 1);
     out.extend(int.iter().map(|&b| char::from(b)));
     if !frac.is_empty() {
         out.push('.');
         out.extend(frac.iter().map(|&b| char::from(b)));
     }
-    out
 }
 
 /// Parses a JSON number's text (or a numeric string) exactly, exponent forms included.

@@ -1,10 +1,11 @@
 //! 12go search answers → the Connect search result (10 §4).
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashMap;
 use jiff::civil::{Date, DateTime};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
+use crate::domain::id_index::IdIndex;
 use crate::domain::ids::{itinerary_id, TransportType};
 use crate::domain::itinerary::{
     CancellationPolicy, ConfirmationType, GrossPrice, Itinerary, Penalty, PriceType, Pricing,
@@ -64,19 +65,20 @@ pub struct SearchTranslator<'a> {
     date: Date,
     price_types: &'a PriceTypeMap,
     out: SearchResult,
-    itinerary_ids: HashSet<String>,
-    /// Segment id → the vehicle id of its first occurrence.
-    segment_vehicles: HashMap<String, String>,
+    /// Ids of `out.itineraries`, by position.
+    itinerary_ids: IdIndex,
+    /// Ids of `out.segments`, by position (a segment keeps its first vehicle).
+    segment_ids: IdIndex,
     vehicle_index: HashMap<String, usize>,
 }
 
 /// One route segment, already checked and formatted.
-struct Leg {
+struct Leg<'t> {
     segment: Segment,
     dep: DateTime,
     transport: TransportType,
-    class_id: String,
-    class_name: String,
+    /// Borrowed from the answer: copied only for a new seat class.
+    class_name: &'t str,
     guaranteed: Option<bool>,
 }
 
@@ -87,8 +89,8 @@ impl<'a> SearchTranslator<'a> {
             date,
             price_types,
             out: SearchResult::default(),
-            itinerary_ids: HashSet::default(),
-            segment_vehicles: HashMap::default(),
+            itinerary_ids: IdIndex::default(),
+            segment_ids: IdIndex::default(),
             vehicle_index: HashMap::default(),
         }
     }
@@ -97,7 +99,7 @@ impl<'a> SearchTranslator<'a> {
         // Sized once for the answer rather than regrown (and rehashed) as it fills.
         let options: usize = answer.trips.iter().map(|t| t.travel_options.len()).sum();
         self.itinerary_ids.reserve(options);
-        self.segment_vehicles.reserve(options);
+        self.segment_ids.reserve(options);
         for trip in answer.trips.iter().filter(|t| !t.params.hide) {
             for option in &trip.travel_options {
                 self.add_option(answer, trip, option);
@@ -117,32 +119,34 @@ impl<'a> SearchTranslator<'a> {
         if o.is_bookable == Some(0) || seats < i64::from(self.pax) {
             return;
         }
-        let route: Vec<&tg::Segment> = trip
-            .segments
-            .iter()
-            .filter(|s| s.kind.is_empty() || s.kind.eq_ignore_ascii_case("route"))
-            .collect();
-        let single = route.len() == 1;
-        let Some(legs) = route
-            .iter()
-            .map(|s| build_leg(answer, trip, o, s, single))
-            .collect::<Option<Vec<Leg>>>()
-        else {
-            tracing::warn!(trip = %trip.id, "12go trip has an incomplete segment, skipped");
-            return;
+        let route = || {
+            trip.segments
+                .iter()
+                .filter(|s| s.kind.is_empty() || s.kind.eq_ignore_ascii_case("route"))
         };
+        let single = route().nth(1).is_none();
+        let mut legs: Vec<Leg> = Vec::with_capacity(trip.segments.len());
+        for s in route() {
+            let Some(leg) = build_leg(answer, trip, o, s, single) else {
+                tracing::warn!(trip = %trip.id, "12go trip has an incomplete segment, skipped");
+                return;
+            };
+            legs.push(leg);
+        }
         let Some(first) = legs.first() else { return };
         if first.dep.date() != self.date {
             return;
         }
         let id = itinerary_id(trip_key(trip, o), first.dep, self.pax);
-        if self.itinerary_ids.contains(&id) {
+        let itineraries = &self.out.itineraries;
+        let text_of = |i: usize| itineraries.get(i).map(|it| it.id.as_str());
+        if self.itinerary_ids.find(&id, text_of).is_some() {
             return;
         }
         let Some(pricing) = self.pricing(o, price, net) else {
             return;
         };
-        self.itinerary_ids.insert(id.clone());
+        self.itinerary_ids.insert(&id, self.out.itineraries.len());
         let departure = first.dep;
         let connection_guaranteed =
             legs.len() == 1 || legs.iter().all(|l| l.guaranteed == Some(true));
@@ -159,17 +163,23 @@ impl<'a> SearchTranslator<'a> {
         for mut leg in legs {
             // A segment seen before keeps its first vehicle: the amenities go there,
             // and no vehicle is listed that no segment points to.
-            let seen = match self.segment_vehicles.get(&leg.segment.id) {
-                Some(vehicle_id) => {
-                    leg.segment.vehicle_id.clone_from(vehicle_id);
+            let segments = &self.out.segments;
+            let text_of = |i: usize| segments.get(i).map(|s| s.id.as_str());
+            let first = self
+                .segment_ids
+                .find(&leg.segment.id, text_of)
+                .and_then(|i| segments.get(i));
+            let seen = match first {
+                Some(first) => {
+                    leg.segment.vehicle_id.clone_from(&first.vehicle_id);
                     true
                 }
                 None => false,
             };
             self.add_vehicle(&leg, &o.amenities);
             if !seen {
-                self.segment_vehicles
-                    .insert(leg.segment.id.clone(), leg.segment.vehicle_id.clone());
+                self.segment_ids
+                    .insert(&leg.segment.id, self.out.segments.len());
                 self.out.segments.push(leg.segment);
             }
         }
@@ -196,12 +206,13 @@ impl<'a> SearchTranslator<'a> {
             }
         };
         let classes = &mut self.out.vehicles[idx].seat_classes;
-        let class = match classes.iter_mut().position(|c| c.id == leg.class_id) {
+        let class_id = &leg.segment.seat_class_id;
+        let class = match classes.iter_mut().position(|c| c.id == *class_id) {
             Some(i) => &mut classes[i],
             None => {
                 classes.push(SeatClass {
-                    id: leg.class_id.clone(),
-                    name: leg.class_name.clone(),
+                    id: class_id.clone(),
+                    name: leg.class_name.to_owned(),
                     description: String::new(),
                     keywords: None,
                     images: None,
@@ -267,13 +278,13 @@ fn value_of(p: &Option<tg::Price>) -> Option<(Decimal, Currency)> {
         .and_then(|p| p.value.map(|v| (v, p.fxcode.clone())))
 }
 
-fn build_leg(
-    answer: &SearchAnswer,
+fn build_leg<'t>(
+    answer: &'t SearchAnswer,
     trip: &tg::Trip,
     o: &tg::TravelOption,
     s: &tg::Segment,
     single: bool,
-) -> Option<Leg> {
+) -> Option<Leg<'t>> {
     let time = |own: &Option<tg::Text>, fallback: &Option<tg::Text>| {
         own.as_deref().and_then(parse_time).or_else(|| {
             single
@@ -315,8 +326,7 @@ fn build_leg(
         .classes
         .get(class_id.as_str())
         .and_then(|c| c.name.as_deref())
-        .unwrap_or_default()
-        .to_string();
+        .unwrap_or_default();
     Some(Leg {
         segment: Segment {
             id: segment_id([operator, from, to], &dep_s, &arr_s, &class_id),
@@ -327,12 +337,11 @@ fn build_leg(
             travel_duration: iso_duration_minutes(minutes),
             vehicle_id: vehicle_id(operator, transport),
             operating_carrier_id: int_string(operator),
-            seat_class_id: class_id.clone(),
+            seat_class_id: class_id,
             transportation_types: types,
         },
         dep,
         transport,
-        class_id,
         class_name,
         guaranteed: s.connection_guaranteed,
     })

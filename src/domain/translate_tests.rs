@@ -3,6 +3,7 @@ use super::*;
 use crate::domain::time::{format_date, parse_date};
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use std::collections::HashSet;
 use std::str::FromStr;
 
 // ---------------------------------------------------------------------------
