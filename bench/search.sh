@@ -4,7 +4,8 @@
 # installs wrk, nginx and gnuplot (Debian) when missing, writes the "Search throughput"
 # section of bench/RESULTS.md (the rest of the file is kept) and bench/search-latency.png.
 #
-# TARGET=x86_64-unknown-linux-musl builds the static musl binary; SKIP_BUILD=1 measures
+# TARGET=x86_64-unknown-linux-musl builds the static musl binary (profile-guided, as
+# the images ship it: scripts/pgo-build.sh; PGO=0 builds without); SKIP_BUILD=1 measures
 # the binaries already built (BIN_DIR names their directory, as bench/run.sh does);
 # NGINX_SKIP=1 skips the nginx comparison. RUNS (3),
 # DURATION (10 s), CONNS (32), SWEEP_CONNS ("1 4 16 32 64 128"), SWEEP_DURATION (5 s),
@@ -30,7 +31,14 @@ if [ -n "${BIN_DIR:-}" ]; then
   dir="$BIN_DIR"
 elif [ -n "${TARGET:-}" ]; then
   export CC_x86_64_unknown_linux_musl="${CC_x86_64_unknown_linux_musl:-musl-gcc}"
-  [ -n "${SKIP_BUILD:-}" ] || cargo build --release --locked --bins --target "$TARGET"
+  if [ -z "${SKIP_BUILD:-}" ]; then
+    # As the images build it (profile-guided) unless PGO=0.
+    if [ "$TARGET" = x86_64-unknown-linux-musl ] && [ "${PGO:-1}" != 0 ]; then
+      scripts/pgo-build.sh
+    else
+      cargo build --release --locked --bins --target "$TARGET"
+    fi
+  fi
   dir="$tdir/$TARGET/release"
 else
   [ -n "${SKIP_BUILD:-}" ] || cargo build --release --locked --bins

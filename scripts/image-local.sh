@@ -43,9 +43,8 @@ fi
 # --- static binary ----------------------------------------------------------------
 BIN="target/$TARGET/release/connect-api"
 if [ -z "${SKIP_BUILD:-}" ]; then
-  log "cargo build --release --locked --target $TARGET"
-  CC_x86_64_unknown_linux_musl=${CC_x86_64_unknown_linux_musl:-musl-gcc} \
-    cargo build --release --locked --bin connect-api --target "$TARGET"
+  log "profile-guided release build (scripts/pgo-build.sh)"
+  CARGO_TARGET_DIR=target scripts/pgo-build.sh
 fi
 [ -x "$BIN" ] || { echo "no binary at $BIN" >&2; exit 1; }
 if file "$BIN" | grep -q 'dynamically linked'; then echo "$BIN is not static" >&2; exit 1; fi
@@ -74,6 +73,7 @@ trap '"${BUILDAH[@]}" rm "$ctr" >/dev/null 2>&1 || true' EXIT
   --entrypoint '["/app/connect-api"]' --cmd '' \
   --port 8080 --port 9090 \
   --env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+  --env MIMALLOC_PURGE_DELAY=100 \
   --label org.opencontainers.image.title=connect-api \
   --label org.opencontainers.image.version="$VERSION" \
   --label org.opencontainers.image.revision="$SHA" \

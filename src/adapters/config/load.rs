@@ -186,10 +186,26 @@ mod tests {
             .collect()
     }
 
-    fn tmp() -> std::path::PathBuf {
+    /// A fresh directory with a `config/` in it, removed when dropped.
+    struct TmpDir(std::path::PathBuf);
+
+    impl std::ops::Deref for TmpDir {
+        type Target = std::path::Path;
+        fn deref(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TmpDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn tmp() -> TmpDir {
         let d = std::env::temp_dir().join(format!("connect-cfg-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(d.join("config")).unwrap();
-        d
+        TmpDir(d)
     }
 
     #[test]
