@@ -318,6 +318,11 @@ impl Application {
         })
         // Before `listen`, which captures the hook.
         .on_connect(move |_, ext| connections.on_connect(ext))
+        // actix leaves Nagle's algorithm on; a large answer goes out in several
+        // writes (`sliced_body`), and Nagle would hold the later ones until the
+        // client's delayed ACK (up to 40 ms). nginx sets it too.
+        .tcp_nodelay(true)
+        .h1_write_buffer_size(crate::adapters::http::sliced_body::SLICE)
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(drain.as_secs())

@@ -74,7 +74,7 @@ fn extract(req: &HttpRequest) -> Result<Authed, ApiError> {
         .get::<RequestCtx>()
         .cloned()
         .unwrap_or_else(|| RequestCtx {
-            correlation_id: uuid::Uuid::new_v4().to_string(),
+            correlation_id: super::pipeline::new_correlation_id(),
             deadline: Instant::now() + Duration::from_secs(30),
         });
     let client_id = req.match_info().get("client_id").unwrap_or("");

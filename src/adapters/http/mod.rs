@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod pipeline;
 pub mod routes;
 pub mod search_json;
+pub mod sliced_body;
 pub mod state;
 pub mod telemetry;
 
@@ -20,11 +21,16 @@ pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 /// Client request bodies (00 §2).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// A JSON answer from already-serialized bytes.
+/// A JSON answer from already-serialized bytes; one larger than a slice is handed
+/// to actix in slices, so the connection does not keep a buffer of its size
+/// (`sliced_body`).
 pub fn json_bytes(status: u16, body: Vec<u8>) -> HttpResponse {
-    HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
-        .insert_header((actix_web::http::header::CONTENT_TYPE, JSON_CONTENT_TYPE))
-        .body(body)
+    let mut res = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+    res.insert_header((actix_web::http::header::CONTENT_TYPE, JSON_CONTENT_TYPE));
+    match body.len() > sliced_body::SLICE {
+        true => res.body(sliced_body::Sliced::new(body)),
+        false => res.body(body),
+    }
 }
 
 /// A GET-only resource whose other methods answer 405 with `Allow: GET`.
