@@ -15,9 +15,12 @@ use std::time::Duration;
 use crate::adapters::clients_file::{demo_client, FileClientDirectory, RegistryRules};
 use crate::adapters::config::Settings;
 use crate::adapters::http::admin_auth::AdminToken;
+use crate::adapters::http::route_table::RouteTable;
 use crate::adapters::http::routes::admin_stats::{OpenConnections, StatsSources};
 use crate::adapters::http::state::{BuildInfo, InFlightLimit, LinkSettings, Shared, Worker};
-use crate::adapters::http::{configure_admin, configure_api, not_found, pipeline::pipeline};
+use crate::adapters::http::{
+    api_routes, configure_admin, configure_api, not_found, pipeline::pipeline,
+};
 use crate::adapters::metrics::statsd::{StatsdConfig, StatsdMetrics};
 use crate::adapters::sandbox::Sandbox;
 use crate::adapters::twelvego::{AwcMasterData, AwcTwelveGo, TwelveGoClientConfig};
@@ -291,6 +294,9 @@ impl Application {
             actix_rt::spawn(refresh::run(master_data.clone(), source, every));
         }
         let worker_tasks = tasks.clone();
+        // The pipeline's route lookup without a regex; `None` falls back to actix's.
+        let route_table =
+            RouteTable::new(api_routes(&base_path).into_iter().map(|(t, _)| t)).map(Data::new);
         let mut api = HttpServer::new(move || {
             let (tg, booking) = backend.ports(&breaker);
             let dispatcher = RecheckDispatcher::new(recheck.clone(), tg.clone());
@@ -307,8 +313,11 @@ impl Application {
                 .with_tasks(worker_tasks.clone()),
             };
             let base_path = base_path.clone();
-            App::new()
-                .app_data(api_shared.clone())
+            let mut app = App::new();
+            if let Some(table) = &route_table {
+                app = app.app_data(table.clone());
+            }
+            app.app_data(api_shared.clone())
                 .app_data(in_flight.clone())
                 .app_data(rate_limits.clone())
                 .app_data(Data::new(worker))

@@ -186,3 +186,56 @@ async fn openapi_json_is_also_served_on_the_admin_port() {
     let doc: Value = res.json().await.unwrap();
     assert_openapi_document(&doc);
 }
+
+/// Answers larger than 16 KiB go to actix in slices (issue 8, peak memory): on one
+/// keep-alive connection each still arrives whole, with its `Content-Length` and
+/// no chunked encoding.
+#[actix_web::test]
+async fn a_large_answer_arrives_whole_with_its_length_on_a_kept_alive_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Arrange
+    let (app, _server) = spawn_with_fake_12go().await;
+    let url = app.url("/openapi.json");
+    let expected = get_url(&app, url.clone()).await.bytes().await.unwrap();
+    assert!(expected.len() > 2 * 16 * 1024, "{} bytes", expected.len());
+    let authority = url.trim_start_matches("http://").split('/').next().unwrap();
+    let mut conn = tokio::net::TcpStream::connect(authority).await.unwrap();
+    let request = format!("GET /openapi.json HTTP/1.1\r\nHost: {authority}\r\n\r\n");
+    let mut pending: Vec<u8> = Vec::new();
+    for _ in 0..2 {
+        // Act
+        conn.write_all(request.as_bytes()).await.unwrap();
+        let head_end = loop {
+            if let Some(i) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let mut buf = [0u8; 8192];
+            let n = conn.read(&mut buf).await.unwrap();
+            assert!(n > 0, "connection closed before the head");
+            pending.extend_from_slice(&buf[..n]);
+        };
+        let head = String::from_utf8(pending[..head_end].to_vec())
+            .unwrap()
+            .to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .expect("content-length")
+            .trim()
+            .parse()
+            .unwrap();
+        while pending.len() < head_end + length {
+            let mut buf = [0u8; 65536];
+            let n = conn.read(&mut buf).await.unwrap();
+            assert!(n > 0, "connection closed mid-body");
+            pending.extend_from_slice(&buf[..n]);
+        }
+        // Assert
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+        assert!(!head.contains("transfer-encoding"), "{head}");
+        assert_eq!(length, expected.len());
+        assert_eq!(&pending[head_end..head_end + length], &expected[..]);
+        pending.drain(..head_end + length);
+    }
+    assert!(pending.is_empty());
+}

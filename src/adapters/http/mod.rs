@@ -5,6 +5,9 @@ pub mod auth;
 pub mod error;
 pub mod openapi;
 pub mod pipeline;
+pub mod route_table;
+#[cfg(test)]
+mod route_table_tests;
 pub mod routes;
 pub mod search_json;
 pub mod sliced_body;
@@ -61,87 +64,83 @@ where
         }))
 }
 
+/// Builds one route's resource from its full template.
+pub type MakeResource = fn(&str) -> actix_web::Resource;
+
+/// Every public route: its full template under `base_path` and how its resource is
+/// built, in registration order. Both actix's router ([`configure_api`]) and the
+/// pipeline's [`route_table::RouteTable`] are made from this one list.
+pub fn api_routes(base_path: &str) -> Vec<(String, MakeResource)> {
+    use routes::{funnel, masterdata, post_booking};
+    let mut all: Vec<(String, MakeResource)> = vec![
+        ("/health".into(), |p| get(p, routes::health::health)),
+        ("/ready".into(), |p| get(p, routes::health::ready)),
+        ("/openapi.json".into(), |p| get(p, openapi::openapi_json)),
+        ("/v1/{client_id}/itineraries".into(), |p| {
+            get(p, routes::search::search)
+        }),
+        ("/v1/notifications/{integration}".into(), |p| {
+            post(p, routes::webhook::webhook)
+        }),
+        ("/v1/notifications/{integration}/{rest:.*}".into(), |p| {
+            post(p, routes::webhook::webhook)
+        }),
+    ];
+    // Master data (10 §5.1), only under `/v1`; the kind is a literal in each
+    // template so that request metrics get a stable endpoint name.
+    for kind in ["stations", "operating_carriers", "pois"] {
+        all.push((format!("/v1/{{client_id}}/{kind}"), |p| {
+            get(p, masterdata::link)
+        }));
+        all.push((format!("/v1/{{client_id}}/{kind}/GetList"), |p| {
+            get(p, masterdata::get_list)
+        }));
+        all.push((
+            format!("/v1/{{client_id}}/snapshots/{kind}/{{locale}}"),
+            |p| get(p, masterdata::snapshot),
+        ));
+    }
+    // The booking routes (funnel and after), each under `/v1` and as an alias
+    // without it (00 §2).
+    for prefix in ["/v1", ""] {
+        let funnel_routes: [(&str, MakeResource); 9] = [
+            ("/itineraries/{itinerary_id}", |p| {
+                get(p, funnel::get_itinerary)
+            }),
+            ("/incomplete_results/{incomplete_results_id}", |p| {
+                get(p, funnel::incomplete_result)
+            }),
+            ("/bookings/lock_seats", |p| post(p, funnel::lock_seats)),
+            ("/seats", |p| post(p, funnel::lock_seats)),
+            ("/bookings/{booking_id}/confirm", |p| {
+                post(p, funnel::confirm_booking)
+            }),
+            ("/bookings", |p| post(p, funnel::create_booking)),
+            ("/bookings/{booking_id}/ticket", |p| {
+                get(p, post_booking::ticket)
+            }),
+            ("/bookings/{booking_id}/cancel", |p| {
+                post(p, post_booking::cancel)
+            }),
+            ("/bookings/{booking_id}", |p| {
+                get(p, post_booking::booking_details)
+            }),
+        ];
+        for (rest, make) in funnel_routes {
+            all.push((format!("{prefix}/{{client_id}}{rest}"), make));
+        }
+    }
+    all.into_iter()
+        .map(|(template, make)| (format!("{base_path}{template}"), make))
+        .collect()
+}
+
 /// The public API routes under `base_path`.
 pub fn configure_api(cfg: &mut ServiceConfig, base_path: &str) {
     cfg.app_data(json_config())
-        .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-        .service(
-            web::scope(base_path)
-                .service(get("/health", routes::health::health))
-                .service(get("/ready", routes::health::ready))
-                .service(get("/openapi.json", openapi::openapi_json))
-                .service(get("/v1/{client_id}/itineraries", routes::search::search))
-                .service(post(
-                    "/v1/notifications/{integration}",
-                    routes::webhook::webhook,
-                ))
-                .service(post(
-                    "/v1/notifications/{integration}/{rest:.*}",
-                    routes::webhook::webhook,
-                ))
-                .configure(configure_master_data)
-                .configure(configure_funnel),
-        );
-}
-
-/// Master data (10 §5.1), only under `/v1`; the kind is a literal in each
-/// template so that request metrics get a stable endpoint name.
-fn configure_master_data(cfg: &mut ServiceConfig) {
-    use routes::masterdata;
-    for kind in ["stations", "operating_carriers", "pois"] {
-        cfg.service(get(&format!("/v1/{{client_id}}/{kind}"), masterdata::link))
-            .service(get(
-                &format!("/v1/{{client_id}}/{kind}/GetList"),
-                masterdata::get_list,
-            ))
-            .service(get(
-                &format!("/v1/{{client_id}}/snapshots/{kind}/{{locale}}"),
-                masterdata::snapshot,
-            ));
-    }
-}
-
-/// The booking routes (funnel and after), each under `/v1` and as an alias
-/// without it (00 §2).
-fn configure_funnel(cfg: &mut ServiceConfig) {
-    use routes::funnel;
-    for prefix in ["/v1", ""] {
-        cfg.service(get(
-            &format!("{prefix}/{{client_id}}/itineraries/{{itinerary_id}}"),
-            funnel::get_itinerary,
-        ))
-        .service(get(
-            &format!("{prefix}/{{client_id}}/incomplete_results/{{incomplete_results_id}}"),
-            funnel::incomplete_result,
-        ))
-        .service(post(
-            &format!("{prefix}/{{client_id}}/bookings/lock_seats"),
-            funnel::lock_seats,
-        ))
-        .service(post(
-            &format!("{prefix}/{{client_id}}/seats"),
-            funnel::lock_seats,
-        ))
-        .service(post(
-            &format!("{prefix}/{{client_id}}/bookings/{{booking_id}}/confirm"),
-            funnel::confirm_booking,
-        ))
-        .service(post(
-            &format!("{prefix}/{{client_id}}/bookings"),
-            funnel::create_booking,
-        ))
-        .service(get(
-            &format!("{prefix}/{{client_id}}/bookings/{{booking_id}}/ticket"),
-            routes::post_booking::ticket,
-        ))
-        .service(post(
-            &format!("{prefix}/{{client_id}}/bookings/{{booking_id}}/cancel"),
-            routes::post_booking::cancel,
-        ))
-        .service(get(
-            &format!("{prefix}/{{client_id}}/bookings/{{booking_id}}"),
-            routes::post_booking::booking_details,
-        ));
+        .app_data(web::PayloadConfig::new(MAX_BODY_BYTES));
+    for (template, make) in api_routes(base_path) {
+        cfg.service(make(&template));
     }
 }
 
