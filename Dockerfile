@@ -69,8 +69,5 @@ COPY --from=builder /out/connect-api /app/connect-api
 COPY config/default.toml /app/config/default.toml
 WORKDIR /app
 USER nonroot
-# mimalloc returns freed pages after 100 ms instead of 1 s: ~3 MiB lower peak RSS at
-# 32 connections with no throughput cost (bench/search-notes.md, round 4).
-ENV MIMALLOC_PURGE_DELAY=100
 EXPOSE 8080 9090
 ENTRYPOINT ["/app/connect-api"]

@@ -195,8 +195,6 @@ def start_api(fake_port, api_port, admin_port):
                TWELVEGO_BASE_URL=f"http://127.0.0.1:{fake_port}", CLIENTS_FILE=os.path.join(HERE, "clients.toml"),
                TWELVEGO_KEY_BENCH="bench-12go-key", LOG_LEVEL="warn", RECHECK_DISPATCH="false",
                BOOKING_TOKEN_SECRETS="bench-booking-token-secret-0123456789abcdef", MASTER_DATA_ENABLED="false")
-    # As the images ship it (Dockerfile, scripts/image-local.sh); the caller's value wins.
-    env.setdefault("MIMALLOC_PURGE_DELAY", "100")
     t0 = time.perf_counter()
     p = subprocess.Popen([API_BIN], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ok = wait_ready(api_port, "/ready")

@@ -6,7 +6,7 @@
 //! directory when unset). Prints µs per call, the median of 7 rounds.
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use connect_api::adapters::http::search_json::search_result_json;
 use connect_api::domain::translate::{PriceTypeMap, SearchTranslator};

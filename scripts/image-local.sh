@@ -73,7 +73,6 @@ trap '"${BUILDAH[@]}" rm "$ctr" >/dev/null 2>&1 || true' EXIT
   --entrypoint '["/app/connect-api"]' --cmd '' \
   --port 8080 --port 9090 \
   --env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
-  --env MIMALLOC_PURGE_DELAY=100 \
   --label org.opencontainers.image.title=connect-api \
   --label org.opencontainers.image.version="$VERSION" \
   --label org.opencontainers.image.revision="$SHA" \

@@ -6,11 +6,13 @@ use std::process::ExitCode;
 use connect_api::adapters::{config, telemetry};
 use connect_api::startup::Application;
 
-/// mimalloc rather than the C library's allocator: a search allocates thousands of
+/// jemalloc rather than the C library's allocator: a search allocates thousands of
 /// small strings, and in the stage benchmark (benches/search_cpu.rs) glibc's malloc
 /// took a quarter of the CPU of a 140-itinerary search; musl's is slower still.
+/// Its options (two arenas, dirty pages returned after 1 s, no huge pages) are
+/// compiled in: `.cargo/config.toml`; `_RJEM_MALLOC_CONF` overrides them.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let dir = std::env::current_dir().unwrap_or_else(|_| ".".into());

@@ -285,7 +285,7 @@ fn places(
             ));
             None
         }
-        (true, Some(raw)) => resolve(raw, poi, |r| ids.pois(r), errs)
+        (true, Some(raw)) => resolve(raw, || poi.to_owned(), |r| ids.pois(r), errs)
             .map(|v| v.into_iter().map(Place::Province).collect()),
         (false, None) => {
             let before = errs.len();
@@ -293,7 +293,8 @@ fn places(
                 .iter()
                 .enumerate()
                 .filter_map(|(i, raw)| {
-                    resolve(raw, &format!("{list}[{i}]"), |r| ids.stations(r), errs)
+                    let field = || format!("{list}[{i}]");
+                    resolve(raw, field, |r| ids.stations(r), errs)
                 })
                 .flatten()
                 .map(Place::Station)
@@ -303,15 +304,16 @@ fn places(
     }
 }
 
+/// `field` names the parameter in an error; it is only built when there is one.
 fn resolve(
     raw: &str,
-    field: &str,
+    field: impl FnOnce() -> String,
     ids: impl FnOnce(&str) -> Result<Vec<i64>, &'static str>,
     errs: &mut Vec<FieldError>,
 ) -> Option<Vec<i64>> {
     if !valid_location_id(raw) {
         errs.push(FieldError::new(
-            field,
+            field(),
             "Must be 1 to 16 uppercase letters or digits.",
         ));
         return None;
@@ -319,7 +321,7 @@ fn resolve(
     match ids(raw) {
         Ok(found) => Some(found),
         Err(message) => {
-            errs.push(FieldError::new(field, message));
+            errs.push(FieldError::new(field(), message));
             None
         }
     }

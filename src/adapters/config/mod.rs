@@ -159,7 +159,7 @@ impl Default for Settings {
             twelvego_refund_timeout_ms: 15_000,
             twelvego_retry_max: 2,
             twelvego_max_body_bytes: 16 * 1024 * 1024,
-            twelvego_body_budget_bytes: 1024 * 1024,
+            twelvego_body_budget_bytes: 512 * 1024,
             twelvego_pool_max: 200,
             request_timeout_ms: 30_000,
             drain_timeout_secs: 30,

@@ -18,7 +18,7 @@ use super::classify::{
     RawAnswer,
 };
 use super::masterdata::{OPERATORS, PROVINCES, STATIONS};
-use super::redact::redact_url;
+use super::redact::Redacted;
 use super::{retry, AwcTwelveGo, SEARCH};
 use crate::adapters::telemetry::propagation;
 use crate::domain::upstream::UpstreamError;
@@ -118,7 +118,7 @@ impl AwcTwelveGo {
     }
 
     async fn run(&self, out: &Outbound, ctx: &CallContext) -> Result<Vec<u8>, UpstreamError> {
-        let redacted = redact_url(out.url.as_str());
+        let redacted = Redacted(out.url.as_str());
         let span = tracing::Span::current();
         let endpoint = metric_endpoint(out.endpoint);
         let mut attempt_no = 0u32;

@@ -78,7 +78,7 @@ impl TwelveGoClientConfig {
             connect_timeout: Duration::from_secs(3),
             retry_max: 2,
             max_body_bytes: 16 * 1024 * 1024,
-            body_budget_bytes: 1024 * 1024,
+            body_budget_bytes: 512 * 1024,
             pool_max: 200,
             user_agent: concat!("travelier-connect/", env!("CARGO_PKG_VERSION")).to_owned(),
         }

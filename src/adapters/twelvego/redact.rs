@@ -26,6 +26,16 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
+/// A URL shown with its key redacted ([`redact_url`]), built only when it is
+/// formatted: a log event that is filtered out costs nothing.
+pub struct Redacted<'a>(pub &'a str);
+
+impl std::fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(self.0))
+    }
+}
+
 /// Whether one raw `name=value` query part is the `k` parameter (name decoded,
 /// so `%6B=` counts as well).
 pub(super) fn is_key_param(part: &str) -> bool {
@@ -41,6 +51,15 @@ pub(super) fn is_key_param(part: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacted_displays_the_redacted_url() {
+        let url = "https://api.12go.test/trip/1?k=s3cr3t&seats=1";
+        assert_eq!(
+            Redacted(url).to_string(),
+            "https://api.12go.test/trip/1?k=***&seats=1"
+        );
+    }
 
     #[test]
     fn redacts_k_in_an_absolute_url() {
