@@ -104,6 +104,24 @@ async fn the_sandbox_answers_a_station_search_with_200() {
 }
 
 #[actix_web::test]
+async fn a_percent_encoded_client_id_is_decoded_and_answers_as_the_plain_one() {
+    // Arrange: `%64` is `d`; actix decodes the segment, the direct search route
+    // leaves such a path to it.
+    let app = spawn_sandbox_and(|_| {}).await;
+    let plain = demo_search("/v1");
+    let encoded = plain.replacen("/demo/", "/%64emo/", 1);
+    // Act
+    let a = app.get(&plain, &[("x-api-key", "demo-key")]).await;
+    let b = app.get(&encoded, &[("x-api-key", "demo-key")]).await;
+    // Assert
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    let a: serde_json::Value = a.json().await.unwrap();
+    let b: serde_json::Value = b.json().await.unwrap();
+    assert!(!a["itineraries"].as_array().unwrap().is_empty());
+    assert_eq!(a["itineraries"], b["itineraries"]);
+}
+
+#[actix_web::test]
 async fn the_sandbox_answers_206_for_a_route_with_a_recheck() {
     // Arrange
     let app = spawn_sandbox_and(|_| {}).await;

@@ -2,6 +2,7 @@
 
 pub mod admin_auth;
 pub mod auth;
+mod direct_route;
 pub mod error;
 pub mod openapi;
 pub mod pipeline;

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
+use super::direct_route;
 use super::error::ApiError;
 use super::route_table::RouteTable;
 use super::state::{InFlightGuard, InFlightLimit, Shared};
@@ -113,11 +114,20 @@ pub async fn pipeline(
         ),
         // Inner services answer errors as responses; an `Err` here (none of ours
         // produce one) is left to actix. The request must not be cloned before routing.
-        Some(_guard) => next
-            .call(req)
-            .instrument(span.clone())
-            .await?
-            .map_into_boxed_body(),
+        Some(_guard) => {
+            match direct_route::search_client_id(route.as_deref(), &req).map(str::to_owned) {
+                Some(client_id) => {
+                    direct_route::serve_search(req, client_id)
+                        .instrument(span.clone())
+                        .await
+                }
+                None => next
+                    .call(req)
+                    .instrument(span.clone())
+                    .await?
+                    .map_into_boxed_body(),
+            }
+        }
     };
     let res = finish(res, &correlation_id, &echoed, &shared);
     let status = res.status().as_u16();
