@@ -77,7 +77,7 @@ pub fn api_routes(base_path: &str) -> Vec<(String, MakeResource)> {
         ("/health".into(), |p| get(p, routes::health::health)),
         ("/ready".into(), |p| get(p, routes::health::ready)),
         ("/openapi.json".into(), |p| get(p, openapi::openapi_json)),
-        ("/v1/{client_id}/itineraries".into(), |p| {
+        (direct_route::SEARCH_ROUTE.into(), |p| {
             get(p, routes::search::search)
         }),
         ("/v1/notifications/{integration}".into(), |p| {
