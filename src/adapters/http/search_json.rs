@@ -28,33 +28,50 @@ pub fn search_result_json(result: &SearchResult, capacity: usize) -> Vec<u8> {
 struct Writer(Vec<u8>, String);
 
 impl Writer {
-    /// Short pieces byte by byte and ids in 8-byte words: musl's `memcpy` has a fixed
-    /// cost per call that was 2–4 % of a large search (a fixed-size copy is inlined).
+    /// Pieces up to 256 bytes in fixed-size words, the last word overlapping the
+    /// one before it (written, then partly taken back with `truncate`): musl's
+    /// `memcpy` has a fixed cost per call that was 2–4 % of a large search, and a
+    /// byte-by-byte loop was then 7 % of the instructions (a fixed-size copy is
+    /// inlined as one store).
     #[inline]
     fn raw(&mut self, bytes: &[u8]) {
-        if bytes.len() <= 16 {
+        let n = bytes.len();
+        if n > 256 {
+            self.0.extend_from_slice(bytes);
+        } else if n >= 8 {
+            self.0.reserve(n);
+            let mut words = bytes.chunks_exact(8);
+            for w in &mut words {
+                self.word(w);
+            }
+            let rest = words.remainder().len();
+            if rest > 0 {
+                self.0.truncate(self.0.len() - (8 - rest));
+                self.word(&bytes[n - 8..]);
+            }
+        } else if n >= 4 {
+            let at = self.0.len();
+            self.0.extend_from_slice(&four(&bytes[..4]));
+            self.0.truncate(at + n - 4);
+            self.0.extend_from_slice(&four(&bytes[n - 4..]));
+        } else {
             for &b in bytes {
                 self.0.push(b);
             }
-        } else if bytes.len() <= 256 {
-            self.0.reserve(bytes.len());
-            let mut words = bytes.chunks_exact(8);
-            for w in &mut words {
-                if let Ok(w) = <[u8; 8]>::try_from(w) {
-                    self.0.extend_from_slice(&w);
-                }
-            }
-            for &b in words.remainder() {
-                self.0.push(b);
-            }
-        } else {
-            self.0.extend_from_slice(bytes);
         }
+    }
+
+    /// Eight bytes (`w.len()` is 8) as one store.
+    #[inline]
+    fn word(&mut self, w: &[u8]) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        self.0.extend_from_slice(&a);
     }
 
     /// A JSON string; escaped exactly as serde_json does when it needs escaping.
     fn str(&mut self, s: &str) {
-        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        if !needs_escape(s.as_bytes()) {
             self.0.push(b'"');
             self.raw(s.as_bytes());
             self.0.push(b'"');
@@ -230,6 +247,39 @@ impl Writer {
         }
         self.0.push(b'}');
     }
+}
+
+/// Four bytes (`b.len()` is 4) as an array, so that copying them is one store.
+#[inline]
+fn four(b: &[u8]) -> [u8; 4] {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(b);
+    a
+}
+
+/// Whether `bytes` holds a control character, `"` or `\\` (what JSON escapes).
+/// Eight bytes at a time: the byte-by-byte test was a quarter of this writer's time
+/// in the profile of a large search. Exact, not a heuristic: for a word `x`,
+/// `(x - 0x01…01 * n) & !x & 0x80…80` is non-zero iff some byte of `x` is below `n`
+/// (n ≤ 128), and a byte equals `c` iff it is zero in `x ^ c…c`.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS != 0;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_ne_bytes(<[u8; 8]>::try_from(w).unwrap_or([0; 8]));
+        if below(x, 0x20)
+            || below(x ^ ONES * u64::from(b'"'), 1)
+            || below(x ^ ONES * u64::from(b'\\'), 1)
+        {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 #[cfg(test)]

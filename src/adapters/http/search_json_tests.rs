@@ -20,6 +20,40 @@ fn same_as_serde(result: &SearchResult) {
     );
 }
 
+/// Every byte value at every position of strings of 1 to 24 bytes, against the
+/// byte-by-byte definition (the word-at-a-time test must agree exactly).
+#[test]
+fn needs_escape_agrees_with_the_byte_by_byte_test() {
+    let slow = |b: &[u8]| b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+    for len in 1..=24 {
+        for pos in 0..len {
+            for byte in 0..=255u8 {
+                for fill in [b'a', 0xff, 0x7f, 0x21, 0x80] {
+                    let mut v = vec![fill; len];
+                    v[pos] = byte;
+                    assert_eq!(needs_escape(&v), slow(&v), "{v:?}");
+                }
+            }
+        }
+    }
+    assert!(!needs_escape(b""));
+}
+
+/// `raw` writes every length from 0 to 300 bytes exactly, after any prefix.
+#[test]
+fn raw_copies_pieces_of_every_length_exactly() {
+    let source: Vec<u8> = (0..300u32).map(|i| (i * 7 % 251) as u8).collect();
+    for prefix in [0usize, 1, 5, 9] {
+        for len in 0..=300 {
+            let mut w = Writer(vec![b'x'; prefix], String::new());
+            w.raw(&source[..len]);
+            let mut want = vec![b'x'; prefix];
+            want.extend_from_slice(&source[..len]);
+            assert_eq!(w.0, want, "prefix {prefix}, len {len}");
+        }
+    }
+}
+
 fn money(amount: &str, code: &str) -> Money {
     Money::new(amount.parse().unwrap(), Currency::new(code))
 }
