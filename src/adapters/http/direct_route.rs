@@ -1,6 +1,7 @@
 //! The search route served without actix's router. actix matches
-//! `/v1/{client_id}/itineraries` with a regex on every request; the pipeline has already matched it in its [`RouteTable`], so it
-//! fills `client_id` and calls the handler itself. Anything it is not sure of (not
+//! `/v1/{client_id}/itineraries` with a regex on every request; the pipeline has
+//! already matched it in its [`RouteTable`], so it fills `client_id` and calls the
+//! handler itself. Anything it is not sure of (not
 //! a GET, a percent-encoded segment) goes through actix as before. An A/B of
 //! static builds measured 9 % less CPU per small search (88 → 80 µs).
 //!
